@@ -1,0 +1,59 @@
+"""Load Guichet's demo data. Idempotent: running it twice changes nothing the second time."""
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm import roles
+from crm.models import AssignmentGroup, User
+
+# Demo-only credentials, documented in the README. Never use them outside a demo.
+DEMO_PASSWORD = "guichet-demo-2026"
+DEMO_USERS = [
+    # e-mail, first name, last name, role, staff
+    ("citoyen@demo.guichet.test", "Camille", "Citoyenne", roles.CITIZEN, False),
+    ("agent@demo.guichet.test", "Alex", "Agent", roles.AGENT, False),
+    ("technologue@demo.guichet.test", "Théo", "Technologue", roles.AGENT, False),
+    ("admin@demo.guichet.test", "Ada", "Administratrice", roles.ADMINISTRATOR, True),
+    ("gestionnaire@demo.guichet.test", "Gaël", "Gestionnaire", roles.MANAGER, False),
+]
+DEMO_GROUPS = [
+    (
+        "Techno-pédagogues",
+        "Conseillers techno-pédagogiques : entrevues avec les responsables de cours et "
+        "accompagnement pédagogique.",
+        "agent@demo.guichet.test",
+        ["agent@demo.guichet.test"],
+    ),
+    (
+        "Technologues",
+        "Soutien technologique : planification, espaces virtuels, conformité de la médiatisation.",
+        "technologue@demo.guichet.test",
+        ["technologue@demo.guichet.test", "agent@demo.guichet.test"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo users (one per role) and assignment groups. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {}
+        for email, first, last, role, staff in DEMO_USERS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email, DEMO_PASSWORD, first_name=first, last_name=last, is_staff=staff
+                )
+                self.stdout.write(f"user {email} ({role}) created")
+            user.groups.add(Group.objects.get(name=role))
+            users[email] = user
+        for name, description, lead, members in DEMO_GROUPS:
+            group, created = AssignmentGroup.objects.get_or_create(
+                name=name, defaults={"description": description, "lead": users[lead]}
+            )
+            group.members.add(*(users[m] for m in members))
+            if created:
+                self.stdout.write(f"assignment group {name} created")
+        self.stdout.write(self.style.SUCCESS("demo data ready"))

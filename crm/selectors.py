@@ -1,0 +1,144 @@
+"""Reads of the core, each at a constant number of queries."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, Prefetch
+
+from .models import AssignmentGroup, Notification, User
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def notification_list(*, user: User, unread_only: bool = False, limit: int = 50):
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at=None)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def assignment_groups_of(*, user: User):
+    return list(
+        AssignmentGroup.objects.filter(members=user, is_active=True)
+        .select_related("lead")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name")
+    )
+
+
+def assignment_group_detail(*, pk: int) -> AssignmentGroup:
+    return (
+        AssignmentGroup.objects.select_related("lead", "escalation_group")
+        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("last_name")))
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class HistoryEntry:
+    when: Any
+    who: Any
+    kind: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(model_field, value, related: dict) -> Any:
+    if value is None or value == "":
+        return "—"
+    if isinstance(model_field, models.ForeignKey):
+        return related.get((model_field.related_model, value), value)
+    if model_field is not None and model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, list):  # many-to-many: list of through-row dicts
+        return value
+    return value
+
+
+def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
+    """Every recorded change of ``obj``, newest first: who, when, which field, old and new value.
+
+    Foreign keys are shown by name, resolved with one query per related model.
+    """
+    records = list(
+        obj.history.select_related("history_user").order_by("history_date", "history_id")[:limit]
+    )
+    model = type(obj)
+    entries: list[HistoryEntry] = []
+    raw: list[tuple[Any, list]] = []
+    wanted: dict[type, set] = {}
+    previous = None
+    for record in records:
+        deltas = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                model_field = _model_field(model, change.field)
+                deltas.append((model_field, change))
+                if isinstance(model_field, models.ForeignKey):
+                    for value in (change.old, change.new):
+                        if value is not None:
+                            wanted.setdefault(model_field.related_model, set()).add(value)
+                elif isinstance(model_field, models.ManyToManyField):
+                    for value in (change.old or []) + (change.new or []):
+                        target_id = value.get(model_field.m2m_reverse_target_field_name())
+                        if target_id is not None:
+                            wanted.setdefault(model_field.related_model, set()).add(target_id)
+        raw.append((record, deltas))
+        previous = record
+    related = {
+        (related_model, pk): str(instance)
+        for related_model, pks in wanted.items()
+        for pk, instance in related_model._default_manager.in_bulk(pks).items()
+    }
+    kinds = {"+": "created", "~": "changed", "-": "deleted"}
+    for record, deltas in raw:
+        changes = []
+        for model_field, change in deltas:
+            if isinstance(model_field, models.ManyToManyField):
+                key = model_field.m2m_reverse_target_field_name()
+                old_ids = {row.get(key) for row in change.old or []}
+                new_ids = {row.get(key) for row in change.new or []}
+                old = sorted(str(related.get((model_field.related_model, i), i)) for i in old_ids)
+                new = sorted(str(related.get((model_field.related_model, i), i)) for i in new_ids)
+                changes.append(
+                    FieldChange(
+                        str(model_field.verbose_name), ", ".join(old) or "—", ", ".join(new) or "—"
+                    )
+                )
+                continue
+            label = str(model_field.verbose_name) if model_field else change.field
+            changes.append(
+                FieldChange(
+                    label,
+                    _display(model_field, change.old, related),
+                    _display(model_field, change.new, related),
+                )
+            )
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                kind=kinds.get(record.history_type, "changed"),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    entries.reverse()
+    return entries
+
+
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # a field removed since the record was written
+        return None

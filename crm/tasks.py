@@ -1,0 +1,35 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone, translation
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notification_send_email(self, notification_id: int) -> str | None:
+    """Mail one notification, at most once: the row is claimed with a conditional update."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    try:
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            send_mail(
+                subject=f"[Guichet] {notification.title}",
+                message=notification.body or notification.title,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[recipient.email],
+            )
+    except OSError:
+        # Release the claim so the retry can send it.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return recipient.email

@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import LoginForm
+
+agent_patterns = (
+    [
+        path("", views.agent_home, name="home"),
+        path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    ],
+    "agent",
+)
+
+portal_patterns = ([path("", views.portal_home, name="home")], "portal")
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("home/", views.home, name="home"),
+    path("agent/", include(agent_patterns)),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/bell/", views.notification_bell, name="notification_bell"),
+    path(
+        "notifications/read-all/", views.notification_mark_all_read, name="notifications_read_all"
+    ),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("preferences/display/", views.set_display, name="set_display"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .models import AssignmentGroup, Notification
+from .permissions import backoffice_required
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def portal_home(request):
+    return render(request, "portal/home.html")
+
+
+@login_required
+def home(request):
+    """Where a login lands: agents and managers in the back office, citizens on the portal."""
+    if request.user.has_perm("crm.access_backoffice"):
+        return redirect("agent:home")
+    return redirect("portal:home")
+
+
+@backoffice_required
+def agent_home(request):
+    context = {
+        "groups": selectors.assignment_groups_of(user=request.user),
+        "notifications": selectors.notification_list(user=request.user, unread_only=True, limit=10),
+    }
+    return render(request, "agent/home.html", context)
+
+
+@backoffice_required
+def group_detail(request, pk: int):
+    try:
+        group = selectors.assignment_group_detail(pk=pk)
+    except AssignmentGroup.DoesNotExist as exc:
+        raise Http404 from exc
+    context = {"group": group, "history": selectors.record_history(group)}
+    return render(request, "agent/group_detail.html", context)
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    context = {
+        "notifications": selectors.notification_list(
+            user=request.user, unread_only=unread_only, limit=100
+        ),
+        "unread_only": unread_only,
+        "base_template": (
+            "agent/base.html"
+            if request.user.has_perm("crm.access_backoffice")
+            else "portal/base.html"
+        ),
+    }
+    return render(request, "crm/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    # Another user's notification answers 404, as if it did not exist.
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(notification=notification, by=request.user)
+    target = notification.url
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notifications")
+    return HttpResponseRedirect(target or reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notification_mark_all_read(request):
+    services.notifications_mark_all_read(user=request.user)
+    if request.htmx:
+        return render(request, "includes/bell.html", {"unread_notifications": 0})
+    return redirect(_safe_next(request, reverse("notifications")))
+
+
+@login_required
+@require_GET
+def notification_bell(request):
+    count = selectors.notification_unread_count(user=request.user)
+    return render(request, "includes/bell.html", {"unread_notifications": count})
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; remembered on the user and in a cookie."""
+    language = services.user_set_language(
+        user=request.user, language=request.POST.get("language", "")
+    )
+    response = HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response
+
+
+@login_required
+@require_POST
+def set_display(request):
+    services.user_set_display(
+        user=request.user,
+        theme=request.POST.get("theme"),
+        density=request.POST.get("density"),
+    )
+    return redirect(_safe_next(request, reverse("home")))

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Vendors Guichet's pinned front-end libraries from the npm registry into static/vendor/.
+# Nothing is loaded from a CDN at run time. Re-run after changing a version below, then commit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BOOTSTRAP=5.3.9
+BOOTSTRAP_ICONS=1.13.2
+HTMX=2.0.11
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(
+  cd "$work"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund --ignore-scripts --save-exact \
+    "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" >/dev/null
+)
+nm="$work/node_modules"
+dest=static/vendor
+rm -rf "$dest"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx"
+cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
+cp "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
+cp "$nm/bootstrap/LICENSE" "$dest/bootstrap/"
+cp "$nm/bootstrap-icons/font/bootstrap-icons.min.css" "$dest/bootstrap-icons/"
+cp "$nm/bootstrap-icons/font/fonts/bootstrap-icons.woff2" "$nm/bootstrap-icons/font/fonts/bootstrap-icons.woff" "$dest/bootstrap-icons/fonts/"
+cp "$nm/bootstrap-icons/LICENSE" "$dest/bootstrap-icons/"
+cp "$nm/htmx.org/dist/htmx.min.js" "$dest/htmx/"
+cp "$nm/htmx.org/LICENSE" "$dest/htmx/"
+cat > "$dest/VERSIONS" <<TXT
+bootstrap $BOOTSTRAP
+bootstrap-icons $BOOTSTRAP_ICONS
+htmx.org $HTMX
+TXT
+echo "vendored into $dest:"; cat "$dest/VERSIONS"
