@@ -39,6 +39,7 @@ def assignment_group_detail(*, pk: int) -> AssignmentGroup:
 
 @dataclass
 class FieldChange:
+    name: str
     field: str
     old: Any
     new: Any
@@ -90,7 +91,7 @@ def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
                             wanted.setdefault(model_field.related_model, set()).add(value)
                 elif isinstance(model_field, models.ManyToManyField):
                     for value in (change.old or []) + (change.new or []):
-                        target_id = value.get(model_field.m2m_reverse_target_field_name())
+                        target_id = value.get(model_field.m2m_reverse_field_name())
                         if target_id is not None:
                             wanted.setdefault(model_field.related_model, set()).add(target_id)
         raw.append((record, deltas))
@@ -105,25 +106,31 @@ def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
         changes = []
         for model_field, change in deltas:
             if isinstance(model_field, models.ManyToManyField):
-                key = model_field.m2m_reverse_target_field_name()
+                key = model_field.m2m_reverse_field_name()
                 old_ids = {row.get(key) for row in change.old or []}
                 new_ids = {row.get(key) for row in change.new or []}
                 old = sorted(str(related.get((model_field.related_model, i), i)) for i in old_ids)
                 new = sorted(str(related.get((model_field.related_model, i), i)) for i in new_ids)
                 changes.append(
                     FieldChange(
-                        str(model_field.verbose_name), ", ".join(old) or "—", ", ".join(new) or "—"
+                        model_field.name,
+                        str(model_field.verbose_name),
+                        ", ".join(old) or "—",
+                        ", ".join(new) or "—",
                     )
                 )
                 continue
             label = str(model_field.verbose_name) if model_field else change.field
             changes.append(
                 FieldChange(
+                    change.field,
                     label,
                     _display(model_field, change.old, related),
                     _display(model_field, change.new, related),
                 )
             )
+        if record.history_type == "~" and not changes:
+            continue  # a save that changed nothing
         entries.append(
             HistoryEntry(
                 when=record.history_date,

@@ -1,4 +1,4 @@
-"""Test settings: Guichet's settings on real PostgreSQL and Redis (overridable by the environment)."""
+"""Test settings: Guichet's own, on real PostgreSQL and Redis (overridable by the environment)."""
 
 import os
 

@@ -1,0 +1,76 @@
+"""Where operations to measure are declared.
+
+A benchmark is a function that prepares its state (a logged-in client, a URL) and returns the
+operation itself, a callable with no arguments; only that callable is timed. Preparing outside
+the timed part keeps logins and lookups out of the numbers.
+
+    @benchmark("agent home (empty)", budget_ms=150, table="crm.Notification")
+    def agent_home_empty(ctx):
+        client = ctx.client(ctx.data.empty_agent)
+        return lambda: client.get("/agent/")
+
+A check verifies a property of the code that timings cannot show, such as a query count that
+must not grow with the data; it returns whether it holds and a sentence saying what was seen.
+
+Any module named ``benchmarks/bench_*.py`` is imported by ``python -m benchmarks``, so a new
+area only needs a new module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import Context
+
+Operation = Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    prepare: Callable[[Context], Operation]
+    budget_ms: float | None
+    table: str
+    status: int
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[Context], tuple[bool, str]]
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+CHECKS: dict[str, Check] = {}
+
+
+def benchmark(
+    name: str, *, budget_ms: float | None = None, table: str = "crm.User", status: int = 200
+):
+    """Register an operation; ``budget_ms`` bounds its p95, ``table`` is the model counted as n.
+
+    ``status`` is the HTTP status the operation must answer with, when it returns a response.
+    """
+
+    def register(prepare: Callable[[Context], Operation]):
+        if name in BENCHMARKS or name in CHECKS:
+            raise ValueError(f"benchmark {name!r} is registered twice")
+        BENCHMARKS[name] = Benchmark(name, prepare, budget_ms, table, status)
+        return prepare
+
+    return register
+
+
+def check(name: str):
+    """Register a check: a function of the context returning ``(holds, what_was_seen)``."""
+
+    def register(run: Callable[[Context], tuple[bool, str]]):
+        if name in BENCHMARKS or name in CHECKS:
+            raise ValueError(f"check {name!r} is registered twice")
+        CHECKS[name] = Check(name, run)
+        return run
+
+    return register

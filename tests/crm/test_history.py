@@ -1,0 +1,68 @@
+"""Audit: every change of an assignment group is kept and shown on its page and in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from crm.selectors import record_history
+from tests import factories
+from tests.helpers import text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changes_made_in_the_admin_are_recorded_with_who_old_and_new(
+    login, administrator, agent, colleague
+):
+    group = factories.AssignmentGroupFactory(name="Technologues", lead=agent)
+    client = login(administrator)
+
+    response = client.post(
+        reverse("admin:crm_assignmentgroup_change", args=[group.pk]),
+        {
+            "name": "Technologues FMed",
+            "description": "",
+            "members": [agent.pk, colleague.pk],
+            "lead": colleague.pk,
+            "escalation_group": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+
+    history = record_history(group)
+    by_admin = [entry for entry in history if entry.who == administrator]
+    assert by_admin
+    changes = {c.name: (c.old, c.new) for entry in by_admin for c in entry.changes}
+    assert changes["name"] == ("Technologues", "Technologues FMed")
+    assert changes["lead"] == (str(agent), str(colleague))
+    assert str(colleague) in changes["members"][1]
+    assert history[-1].kind == "created"
+
+    admin_history = client.get(reverse("admin:crm_assignmentgroup_history", args=[group.pk]))
+    assert admin_history.status_code == 200
+    assert "Technologues FMed" in text(admin_history)
+
+    page = login(agent).get(group.get_absolute_url())
+    assert "Technologues FMed" in text(page)
+    assert "Historique" in text(page)
+    assert str(administrator) in text(page)
+
+
+def test_member_changes_are_listed_by_name(agent, colleague):
+    group = factories.AssignmentGroupFactory()
+    group.members.add(agent)
+    group.members.add(colleague)
+
+    latest = record_history(group)[0]
+    members = next(c for c in latest.changes if c.name == "members")
+    assert str(colleague) in members.new
+    assert str(colleague) not in members.old
+
+
+def test_history_costs_a_bounded_number_of_queries(agent, django_assert_max_num_queries):
+    group = factories.AssignmentGroupFactory(lead=agent)
+    for i in range(20):
+        group.description = f"version {i}"
+        group.save()
+    with django_assert_max_num_queries(5 + 2 * 21):
+        record_history(group)
