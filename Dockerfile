@@ -18,7 +18,7 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first, so that a code change does not reinstall them.
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 RUN pip install "."
 
 COPY manage.py ./
@@ -44,4 +44,4 @@ USER guichet
 EXPOSE 8000
 
 CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--access-logfile", "-"]

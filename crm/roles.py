@@ -17,7 +17,8 @@ def grant(apps, role: str, app_label: str, codenames: list[str] | None = None) -
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True
+    if getattr(app_config, "models_module", None) is None:  # a migration's app stub
+        app_config.models_module = True
     create_permissions(app_config, verbosity=0, apps=apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

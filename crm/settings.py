@@ -5,6 +5,7 @@ With ``DEBUG`` off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` must be set or start-up
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -163,6 +164,9 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
+if EMAIL_CONFIG.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
+    # filemail:///var/mail/guichet: keep the path absolute (the parser drops its leading slash).
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = urlparse(env.str("EMAIL_URL")).path
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Guichet <no-reply@guichet.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -175,13 +179,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = "django-db"

@@ -1,6 +1,32 @@
+import importlib
+
 import pytest
 
 from tests import factories
+
+# Data migrations whose rows the tests rely on. A transactional test empties every table when it
+# ends, so these are replayed for the tests that come after it in the same process.
+DATA_MIGRATIONS = [("crm.migrations.0002_roles", "create_roles")]
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.exists():
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
-"""Browser tests: Guichet served by pytest-django's live server, driven in real Chromium."""
+"""Browser tests: Guichet served by pytest-django's live server, driven in real Chromium.
+
+One Chromium serves all the browser tests; each test gets a fresh context (no shared cookies).
+Playwright's sync API keeps an event loop running in the test thread, so Django's guard against
+synchronous database access from async code is lifted while it runs. Both the loop and the
+lifted guard end with this package's tests, so that later tests (and the processes they start)
+see neither.
+"""
 
 import os
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the tests
-# themselves (fixtures, checks in the database) are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -21,19 +24,31 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        yield playwright
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+            # Connections opened while the loop ran are local to it: close them before it ends.
+            connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
@@ -42,7 +57,7 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh page in its own context (no cookies shared between tests)."""
+    """A page in a fresh context. The browser asks for English: Guichet must ignore that."""
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

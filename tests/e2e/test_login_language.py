@@ -10,15 +10,14 @@ from crm.forms import LoginForm
 from crm.models import User
 from tests import factories
 
-# Transactional (the live server answers from another thread); the serialized rollback restores
-# the roles created by the data migrations once the test has flushed the database.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the live server answers from another thread and must see the test's data.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "ana.tremblay@example.org"
 
 
 @pytest.fixture
-def agent_in_group():
+def agent_in_group(transactional_db):
     user = factories.agent(email=EMAIL, first_name="Ana", last_name="Tremblay")
     group = factories.AssignmentGroupFactory(name="Technologues")
     group.members.add(user)

@@ -1,0 +1,161 @@
+"""Timing, query counting and the printed report."""
+
+import math
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from .data import Dataset
+from .registry import Benchmark, Check
+
+WARMUP = 3
+
+
+class BenchmarkFailure(Exception):
+    """The operation did not do what it is measured doing (e.g. a redirect instead of a page)."""
+
+
+@dataclass
+class Context:
+    """What a benchmark or a check receives: the generated data and a few helpers."""
+
+    data: Dataset
+
+    def client(self, user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def count_queries(self, operation: Callable[[], Any], *, status: int = 200) -> int:
+        """Queries of one call, after a first call has filled whatever is cached per process."""
+        expect_status(operation(), status)
+        with CaptureQueriesContext(connection) as captured:
+            expect_status(operation(), status)
+        return len(captured)
+
+
+@dataclass
+class Result:
+    name: str
+    n: int | None = None
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    queries: tuple[int, int] | None = None
+    budget_ms: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        if self.error is not None:
+            return False
+        return self.budget_ms is None or (self.p95_ms is not None and self.p95_ms < self.budget_ms)
+
+
+@dataclass
+class CheckResult:
+    name: str
+    holds: bool
+    detail: str
+
+
+def expect_status(response: Any, status: int) -> None:
+    actual = getattr(response, "status_code", None)
+    if actual is not None and actual != status:
+        where = response.get("Location", "") if hasattr(response, "get") else ""
+        raise BenchmarkFailure(
+            f"answered {actual}{' → ' + where if where else ''}, expected {status}"
+        )
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: always a measured value, meaningful even for few repeats."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def run_benchmark(bench: Benchmark, ctx: Context, repeat: int) -> Result:
+    result = Result(bench.name, budget_ms=bench.budget_ms)
+    try:
+        result.n = apps.get_model(bench.table)._default_manager.count()
+        operation = bench.prepare(ctx)
+        for _ in range(WARMUP):
+            expect_status(operation(), bench.status)
+        timings, counts = [], []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = perf_counter()
+                response = operation()
+                elapsed = perf_counter() - started
+            expect_status(response, bench.status)
+            timings.append(elapsed * 1000)
+            counts.append(len(captured))
+    except Exception as exc:
+        result.error = _describe(exc)
+        return result
+    result.p50_ms = percentile(timings, 50)
+    result.p95_ms = percentile(timings, 95)
+    result.queries = (min(counts), max(counts))
+    return result
+
+
+def run_check(chk: Check, ctx: Context) -> CheckResult:
+    try:
+        holds, detail = chk.run(ctx)
+    except Exception as exc:
+        return CheckResult(chk.name, False, f"error: {_describe(exc)}")
+    return CheckResult(chk.name, bool(holds), detail)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, BenchmarkFailure):
+        return str(exc)
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+HEADERS = ("operation", "n", "p50 ms", "p95 ms", "queries", "budget", "ok")
+RIGHT_ALIGNED = {1, 2, 3, 4, 5}
+
+
+def render_table(results: list[Result]) -> str:
+    rows = [HEADERS]
+    for r in results:
+        if r.queries is None:
+            queries = "-"
+        else:
+            low, high = r.queries
+            # A count that varies between identical requests is itself worth seeing.
+            queries = str(low) if low == high else f"{low}-{high}"
+        rows.append(
+            (
+                r.name,
+                "-" if r.n is None else f"{r.n:,}",
+                _ms(r.p50_ms),
+                _ms(r.p95_ms),
+                queries,
+                "-" if r.budget_ms is None else f"<{r.budget_ms:g}",
+                "ERROR" if r.error else ("yes" if r.ok else "NO"),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+
+    def line(row) -> str:
+        cells = [
+            cell.rjust(width) if i in RIGHT_ALIGNED else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return " | ".join(cells).rstrip()
+
+    rule = "-+-".join("-" * width for width in widths)
+    return "\n".join([line(rows[0]), rule, *(line(row) for row in rows[1:])])
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
