@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("home/", views.home, name="home"),
     path("agent/", include(agent_patterns)),
+    path("agent/tasks/", include("tasks_app.urls")),
+    path("agent/requests/", include("requests_app.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

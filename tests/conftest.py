@@ -6,7 +6,10 @@ from tests import factories
 
 # Data migrations whose rows the tests rely on. A transactional test empties every table when it
 # ends, so these are replayed for the tests that come after it in the same process.
-DATA_MIGRATIONS = [("crm.migrations.0002_roles", "create_roles")]
+DATA_MIGRATIONS = [
+    ("crm.migrations.0002_roles", "create_roles"),
+    ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
+]
 
 
 @pytest.fixture(autouse=True)

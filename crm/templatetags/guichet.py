@@ -18,3 +18,41 @@ def bs_field(bound_field):
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def tr(obj, field: str) -> str:
+    """``{{ request_type|tr:"name" }}``: the content in the active language (French fallback)."""
+    from crm.i18n import localized
+
+    return localized(obj, field) if obj is not None else ""
+
+
+STATUS_CLASSES = {
+    "draft": "secondary",
+    "pending": "secondary",
+    "submitted": "primary",
+    "open": "primary",
+    "new": "primary",
+    "in_progress": "warning",
+    "on_hold": "info",
+    "awaiting_requester": "info",
+    "resolved": "success",
+    "closed": "success",
+    "cancelled": "dark",
+}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """The colour of a status, the same on every list, page and diagram."""
+    return STATUS_CLASSES.get(str(status), "secondary")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination and sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        params[key] = value
+    return params.urlencode()

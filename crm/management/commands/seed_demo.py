@@ -1,11 +1,17 @@
 """Load Guichet's demo data. Idempotent: running it twice changes nothing the second time."""
 
+import json
+from pathlib import Path
+
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm import roles
 from crm.models import AssignmentGroup, User
+from requests_app.services import catalogue_load
+
+CATALOGUE = Path(__file__).resolve().parents[3] / "requests_app" / "fixtures"
 
 # Demo-only credentials, documented in the README. Never use them outside a demo.
 DEMO_PASSWORD = "guichet-demo-2026"
@@ -56,4 +62,7 @@ class Command(BaseCommand):
             group.members.add(*(users[m] for m in members))
             if created:
                 self.stdout.write(f"assignment group {name} created")
+        for path in sorted(CATALOGUE.glob("*.json")):
+            types = catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
+            self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
         self.stdout.write(self.style.SUCCESS("demo data ready"))

@@ -1,0 +1,25 @@
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` rows, so that a list over millions of rows does not pay for
+    an exact COUNT(*). Pages past the cap are still reachable with ``?page=``."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.is_capped:
+                return int(number)
+            raise

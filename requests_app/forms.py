@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Request, RequestType
+
+
+class AssistedRequestForm(forms.Form):
+    """An agent files a request for a citizen (demande assistée)."""
+
+    requester_email = forms.EmailField(
+        label=_("Requester's e-mail address"),
+        help_text=_("An account is created for this address if it has none."),
+    )
+    requester_name = forms.CharField(label=_("Requester's name"), max_length=150, required=False)
+    request_type = forms.ModelChoiceField(
+        label=_("Request type"), queryset=RequestType.objects.filter(active=True)
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            c
+            for c in Request.Channel.choices
+            if c[0] in (Request.Channel.PHONE, Request.Channel.EMAIL, Request.Channel.COUNTER)
+        ],
+    )
+    title = forms.CharField(label=_("Title"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,92 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from crm.pagination import CappedPaginator
+from crm.permissions import backoffice_required
+from crm.services import citizen_get_or_create
+
+from . import selectors, services
+from .forms import AssistedRequestForm, ReasonForm
+from .models import Request
+
+
+@backoffice_required
+def request_list(request):
+    status = request.GET.get("status") or None
+    if status not in Request.Status.values:
+        status = None
+    queryset = selectors.request_list(status=status, q=request.GET.get("q", ""))
+    page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": Request.Status.choices,
+        "status": status,
+        "q": request.GET.get("q", ""),
+    }
+    return render(request, "requests_app/request_list.html", context)
+
+
+@backoffice_required
+def request_detail(request, pk: int):
+    try:
+        context = selectors.request_page(pk=pk)
+    except Request.DoesNotExist as exc:
+        raise Http404 from exc
+    context["reason_form"] = ReasonForm()
+    return render(request, "requests_app/request_detail.html", context)
+
+
+@backoffice_required
+def request_create(request):
+    """An agent files a request for a citizen (demande assistée)."""
+    form = AssistedRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                requester = citizen_get_or_create(
+                    email=data["requester_email"], name=data["requester_name"], by=request.user
+                )
+                created = services.request_create(
+                    requester=requester,
+                    request_type=data["request_type"],
+                    title=data["title"],
+                    description=data["description"],
+                    due_date=data["due_date"],
+                    channel=data["channel"],
+                    by=request.user,
+                )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Request %(number)s created.") % {"number": created.number})
+            return redirect(created.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "requests_app/request_form.html", {"form": form}, status=status)
+
+
+@backoffice_required
+@require_POST
+def request_action(request, pk: int, action: str):
+    target = get_object_or_404(Request, pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if action == "cancel":
+            services.request_cancel(request=target, by=request.user, reason=reason)
+            messages.success(request, _("The request is cancelled."))
+        elif action == "close":
+            services.request_close(request=target, by=request.user)
+            messages.success(request, _("The request is closed."))
+        elif action == "reopen":
+            services.request_reopen(request=target, by=request.user, reason=reason)
+            messages.success(request, _("The request is reopened."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(target.get_absolute_url())

@@ -1,0 +1,74 @@
+// Kanban drag and drop: a drop asks the server to move the task (the same services as the
+// task page's buttons). A refused move puts the card back where it was and shows why.
+(function () {
+  "use strict";
+  const board = document.querySelector(".kanban");
+  if (!board) return;
+  const message = document.getElementById("kanban-message");
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  let dragged = null;
+  let origin = null;
+  let originNext = null;
+
+  function show(text, ok) {
+    message.textContent = text;
+    message.className = "alert " + (ok ? "alert-success" : "alert-danger");
+  }
+
+  function recount() {
+    board.querySelectorAll(".kanban-column").forEach(function (column) {
+      column.querySelector("[data-count]").textContent =
+        column.querySelectorAll(".kanban-card").length;
+    });
+  }
+
+  board.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest(".kanban-card");
+    if (!dragged) return;
+    origin = dragged.parentElement;
+    originNext = dragged.nextElementSibling;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.task);
+  });
+
+  board.addEventListener("dragover", function (event) {
+    if (event.target.closest(".kanban-column")) event.preventDefault();
+  });
+
+  board.addEventListener("drop", function (event) {
+    const column = event.target.closest(".kanban-column");
+    if (!column || !dragged) return;
+    event.preventDefault();
+    const target = column.querySelector(".kanban-drop");
+    if (target === origin) return;
+    const card = dragged;
+    const from = origin;
+    const fromNext = originNext;
+    target.prepend(card);
+    recount();
+    const url = board.dataset.moveUrl.replace("/0/", "/" + card.dataset.task + "/");
+    const body = new URLSearchParams({ status: column.dataset.status });
+    fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" },
+      body: body,
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        if (!result.ok) {
+          from.insertBefore(card, fromNext);
+          recount();
+        }
+        show(result.data.message, result.ok);
+      })
+      .catch(function () {
+        from.insertBefore(card, fromNext);
+        recount();
+        show(board.dataset.errorText || "Error", false);
+      });
+    dragged = null;
+  });
+})();

@@ -1,0 +1,137 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .dag import find_cycle
+from .models import ChainTemplate, Task, TaskTemplate
+
+
+def _check_chain(chain, edges: dict, labels: dict):
+    cycle = find_cycle(edges)
+    if cycle:
+        raise ValidationError(
+            _("These prerequisites form a cycle: %(cycle)s. A step cannot wait for itself.")
+            % {"cycle": " → ".join(str(labels.get(n, n)) for n in cycle)}
+        )
+
+
+class TaskTemplateInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses prerequisites from another chain and any cycle among the chain's steps."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        edges: dict = {}
+        labels: dict = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            node = form.instance.pk or id(form)
+            labels[node] = data.get("sequence") or data.get("name")
+            prerequisites = data.get("prerequisites") or []
+            for prerequisite in prerequisites:
+                if self.instance.pk and prerequisite.chain_id != self.instance.pk:
+                    raise ValidationError(
+                        _("“%(step)s” waits for “%(other)s”, which belongs to another chain.")
+                        % {"step": labels[node], "other": prerequisite}
+                    )
+                if prerequisite.pk == form.instance.pk:
+                    raise ValidationError(
+                        _("“%(step)s” cannot wait for itself.") % {"step": labels[node]}
+                    )
+            edges[node] = [p.pk for p in prerequisites]
+        _check_chain(self.instance, edges, labels)
+
+
+class TaskTemplateInline(admin.StackedInline):
+    model = TaskTemplate
+    formset = TaskTemplateInlineFormSet
+    extra = 0
+    fields = [
+        ("sequence", "name", "name_en"),
+        ("assignment_group", "due_offset_days", "visible_to_requester"),
+        "prerequisites",
+        ("instructions", "instructions_en"),
+    ]
+    filter_horizontal = ["prerequisites"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "prerequisites":
+            chain_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = TaskTemplate.objects.filter(chain_id=chain_id or 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ChainTemplate)
+class ChainTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "name_en"]
+    search_fields = ["name", "name_en"]
+    inlines = [TaskTemplateInline]
+
+
+class TaskTemplateForm(forms.ModelForm):
+    class Meta:
+        model = TaskTemplate
+        fields = [
+            "chain",
+            "sequence",
+            "name",
+            "name_en",
+            "instructions",
+            "instructions_en",
+            "assignment_group",
+            "due_offset_days",
+            "prerequisites",
+            "visible_to_requester",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        chain = data.get("chain")
+        prerequisites = list(data.get("prerequisites") or [])
+        if chain is None:
+            return data
+        for prerequisite in prerequisites:
+            if prerequisite.chain_id != chain.pk:
+                raise ValidationError(
+                    {
+                        "prerequisites": _("“%(other)s” belongs to another chain.")
+                        % {"other": prerequisite}
+                    }
+                )
+        node = self.instance.pk or "new"
+        edges = {
+            t.pk: [p.pk for p in t.prerequisites.all()]
+            for t in TaskTemplate.objects.filter(chain=chain).prefetch_related("prerequisites")
+        }
+        edges[node] = [p.pk for p in prerequisites]
+        labels = {t.pk: str(t) for t in TaskTemplate.objects.filter(chain=chain)}
+        labels[node] = data.get("sequence") or data.get("name")
+        try:
+            _check_chain(chain, edges, labels)
+        except ValidationError as error:
+            raise ValidationError({"prerequisites": error.messages}) from None
+        return data
+
+
+@admin.register(TaskTemplate)
+class TaskTemplateAdmin(SimpleHistoryAdmin):
+    form = TaskTemplateForm
+    list_display = ["sequence", "name", "chain", "assignment_group", "due_offset_days"]
+    list_filter = ["chain", "assignment_group"]
+    search_fields = ["name", "name_en", "instructions"]
+    filter_horizontal = ["prerequisites"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "status", "assignment_group", "assignee", "due_date"]
+    list_filter = ["kind", "status", "assignment_group"]
+    search_fields = ["title", "request__title"]
+    raw_id_fields = ["request", "parent", "template", "assignee"]
+    readonly_fields = ["status", "opened_at", "closed_at", "created_at"]
+    list_select_related = ["assignment_group", "assignee"]

@@ -1,0 +1,52 @@
+import re
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import AssignmentGroup
+from requests_app.models import RequestType
+
+from .models import Task
+
+NUMBER = re.compile(r"^\s*(?:TASK|REQ)?0*(\d+)\s*$", re.IGNORECASE)
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Task.Status.choices)
+    assignment_group = django_filters.ModelChoiceFilter(
+        label=_("Group"), queryset=AssignmentGroup.objects.filter(is_active=True)
+    )
+    request_type = django_filters.ModelChoiceFilter(
+        label=_("Request type"),
+        field_name="request__request_type",
+        queryset=RequestType.objects.all(),
+    )
+    due_after = django_filters.DateFilter(
+        label=_("Due from"),
+        field_name="due_date",
+        lookup_expr="gte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    due_before = django_filters.DateFilter(
+        label=_("Due until"),
+        field_name="due_date",
+        lookup_expr="lte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Task
+        fields = ["q", "status", "assignment_group", "request_type", "due_after", "due_before"]
+
+    def search(self, queryset, name, value):
+        """A number (TASK0000123, REQ0000042 or 123) finds that task or request's tasks;
+        other text searches the titles."""
+        match = NUMBER.match(value)
+        if match:
+            number = int(match.group(1))
+            if value.strip().upper().startswith("REQ"):
+                return queryset.filter(request_id=number)
+            return queryset.filter(pk=number)
+        return queryset.filter(Q(title__icontains=value) | Q(request__title__icontains=value))

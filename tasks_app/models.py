@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from crm.i18n import localized
+
+
+class ChainTemplate(models.Model):
+    """The plan of action of a request type: a DAG of task templates."""
+
+    name = models.CharField(_("name (French)"), max_length=255, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chain template")
+        verbose_name_plural = _("chain templates")
+        ordering = ["name"]
+
+    def __str__(self):
+        return localized(self, "name")
+
+
+class TaskTemplate(models.Model):
+    """One step of a chain: the task that each new request of the type receives."""
+
+    chain = models.ForeignKey(
+        ChainTemplate, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="steps"
+    )
+    sequence = models.CharField(
+        _("sequence"), max_length=16, help_text=_('Label of the step, such as "1" or "2.1".')
+    )
+    name = models.CharField(_("name (French)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    instructions = models.TextField(_("instructions (French)"), blank=True)
+    instructions_en = models.TextField(_("instructions (English)"), blank=True)
+    assignment_group = models.ForeignKey(
+        "crm.AssignmentGroup",
+        verbose_name=_("assignment group"),
+        on_delete=models.PROTECT,
+        related_name="task_templates",
+    )
+    due_offset_days = models.PositiveSmallIntegerField(
+        _("due in (business days)"),
+        default=5,
+        help_text=_("Business days between the request's creation and this task's due date."),
+    )
+    prerequisites = models.ManyToManyField(
+        "self",
+        verbose_name=_("prerequisites"),
+        symmetrical=False,
+        blank=True,
+        related_name="successors",
+        help_text=_("Steps of the same chain that must be closed before this one opens."),
+    )
+    visible_to_requester = models.BooleanField(_("visible to the requester"), default=True)
+    history = HistoricalRecords(m2m_fields=[prerequisites])
+
+    class Meta:
+        verbose_name = _("task template")
+        verbose_name_plural = _("task templates")
+        ordering = ["chain", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="tasktemplate_unique_seq"),
+        ]
+
+    def __str__(self):
+        return f"{self.sequence} {localized(self, 'name')}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def not_done(self):
+        return self.exclude(status__in=Task.DONE_STATUSES)
+
+    def in_groups_of(self, user):
+        return self.filter(assignment_group__members=user)
+
+
+class Task(models.Model):
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("service task")
+        SUPPORT = "support", _("support task")
+        TODO = "todo", _("to-do")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ON_HOLD = "on_hold", _("on hold")
+        CLOSED = "closed", _("closed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    DONE_STATUSES = (Status.CLOSED, Status.CANCELLED)
+    NUMBER_PREFIX = "TASK"
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICE)
+    request = models.ForeignKey(
+        "requests_app.Request",
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        null=True,
+        blank=True,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent task"),
+        on_delete=models.CASCADE,
+        related_name="support_tasks",
+        null=True,
+        blank=True,
+    )
+    template = models.ForeignKey(
+        TaskTemplate,
+        verbose_name=_("template"),
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    assignment_group = models.ForeignKey(
+        "crm.AssignmentGroup",
+        verbose_name=_("assignment group"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="assigned_tasks",
+        null=True,
+        blank=True,
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices)
+    visible_to_requester = models.BooleanField(_("visible to the requester"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
+            models.Index(
+                fields=["assignment_group", "due_date"],
+                name="task_queue_idx",
+                condition=models.Q(assignee__isnull=True, status__in=["open", "in_progress"]),
+            ),
+            models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="support") | models.Q(parent__isnull=False),
+                name="task_support_has_parent",
+            ),
+        ]
+        permissions = [("work_any_task", _("Can work on any group's tasks"))]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("tasks:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"{self.NUMBER_PREFIX}{self.pk:07d}" if self.pk else ""
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.DONE_STATUSES
+
+    # Transitions: guards and fields only; services lock, save, record and notify.
+    @transition(field=status, source=Status.PENDING, target=Status.OPEN)
+    def open(self, *, when):
+        self.opened_at = when
+
+    @transition(field=status, source=Status.OPEN, target=Status.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.ON_HOLD)
+    def hold(self):
+        pass
+
+    @transition(field=status, source=Status.ON_HOLD, target=Status.IN_PROGRESS)
+    def resume(self):
+        pass
+
+    @transition(
+        field=status, source=[Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD], target=Status.CLOSED
+    )
+    def close(self, *, when):
+        self.closed_at = when
+
+    @transition(
+        field=status,
+        source=[Status.PENDING, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD],
+        target=Status.CANCELLED,
+    )
+    def cancel(self, *, when):
+        self.closed_at = when

@@ -1,0 +1,92 @@
+"""Reads of tasks: queues, lists, the task page and the Kanban, each at a constant number of
+queries."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from crm.models import User
+from requests_app.models import JournalEntry
+
+from .filters import TaskFilter
+from .models import Task
+
+LIST_RELATED = ("request__request_type", "assignment_group", "assignee", "parent")
+
+
+def _base() -> QuerySet:
+    return Task.objects.select_related(*LIST_RELATED)
+
+
+def task_list(*, user: User, scope: str, params=None) -> TaskFilter:
+    """``scope``: "mine" (assigned to me, not done), "queue" (my groups' unassigned open tasks)
+    or "all". ``params`` are the filter's GET parameters."""
+    if scope == "mine":
+        queryset = _base().filter(assignee=user).not_done()
+    elif scope == "queue":
+        group_ids = list(user.assignment_groups.values_list("pk", flat=True))
+        queryset = _base().filter(
+            assignment_group_id__in=group_ids,
+            assignee__isnull=True,
+            status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
+        )
+    else:
+        queryset = _base()
+    return TaskFilter(params, queryset=queryset.order_by("due_date", "pk"))
+
+
+def task_detail(*, pk: int) -> Task:
+    return (
+        Task.objects.select_related(
+            "request__request_type",
+            "request__requester",
+            "request__created_by",
+            "assignment_group",
+            "assignee",
+            "template",
+            "parent",
+        )
+        .prefetch_related(
+            Prefetch(
+                "journal",
+                queryset=JournalEntry.objects.select_related("author").order_by("-created_at"),
+            ),
+            Prefetch(
+                "support_tasks",
+                queryset=Task.objects.select_related("assignment_group", "assignee"),
+            ),
+            "assignment_group__members",
+        )
+        .get(pk=pk)
+    )
+
+
+KANBAN_COLUMNS = [
+    Task.Status.PENDING,
+    Task.Status.OPEN,
+    Task.Status.IN_PROGRESS,
+    Task.Status.ON_HOLD,
+    Task.Status.CLOSED,
+]
+
+
+def kanban(*, user: User, group_id: int | None = None, per_column: int = 50) -> list[dict]:
+    """My groups' tasks by status; closed ones from the last 14 days only."""
+    group_ids = list(user.assignment_groups.values_list("pk", flat=True))
+    if group_id is not None:
+        group_ids = [g for g in group_ids if g == group_id]
+    recent = timezone.now() - timedelta(days=14)
+    columns = []
+    for status in KANBAN_COLUMNS:
+        queryset = _base().filter(assignment_group_id__in=group_ids, status=status)
+        if status == Task.Status.CLOSED:
+            queryset = queryset.filter(closed_at__gte=recent)
+        columns.append(
+            {
+                "status": status,
+                "label": Task.Status(status).label,
+                "tasks": list(queryset.order_by("due_date", "pk")[:per_column]),
+            }
+        )
+    return columns

@@ -1,0 +1,232 @@
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from crm.pagination import CappedPaginator
+from crm.permissions import backoffice_required
+from crm.selectors import record_history
+from requests_app import services as request_services
+
+from . import selectors, services
+from .forms import AssignForm, JournalForm, SupportTaskForm
+from .models import Task
+
+SCOPES = {
+    "mine": gettext_lazy("My tasks"),
+    "queue": gettext_lazy("My groups' queue"),
+    "all": gettext_lazy("All tasks"),
+}
+ACTIONS = {
+    "take": services.task_take,
+    "start": services.task_start,
+    "hold": services.task_hold,
+    "resume": services.task_resume,
+    "close": services.task_close,
+    "cancel": services.task_cancel,
+}
+DONE_MESSAGES = {
+    "take": gettext_lazy("You have taken %(number)s."),
+    "start": gettext_lazy("%(number)s is in progress."),
+    "hold": gettext_lazy("%(number)s is on hold."),
+    "resume": gettext_lazy("%(number)s is in progress again."),
+    "close": gettext_lazy("%(number)s is closed."),
+    "cancel": gettext_lazy("%(number)s is cancelled."),
+}
+# Kanban: which service a drop from one column onto another calls.
+MOVES = {
+    (Task.Status.OPEN, Task.Status.IN_PROGRESS): "start",
+    (Task.Status.IN_PROGRESS, Task.Status.ON_HOLD): "hold",
+    (Task.Status.ON_HOLD, Task.Status.IN_PROGRESS): "resume",
+    (Task.Status.OPEN, Task.Status.CLOSED): "close",
+    (Task.Status.IN_PROGRESS, Task.Status.CLOSED): "close",
+    (Task.Status.ON_HOLD, Task.Status.CLOSED): "close",
+}
+
+
+def _run(action: str, task: Task, user, request_post) -> Task:
+    kwargs = {"task": task, "by": user}
+    if action == "close":
+        kwargs["note"] = request_post.get("note", "").strip()
+    elif action in ("hold", "cancel"):
+        kwargs["reason"] = request_post.get("reason", "").strip()
+    return ACTIONS[action](**kwargs)
+
+
+@backoffice_required
+def task_list(request, scope: str = "mine"):
+    if scope not in SCOPES:
+        raise Http404
+    task_filter = selectors.task_list(user=request.user, scope=scope, params=request.GET)
+    page = CappedPaginator(task_filter.qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "scope": scope,
+        "scopes": SCOPES,
+        "title": SCOPES[scope],
+        "filter": task_filter,
+        "page": page,
+        "querystring": _without_page(request.GET),
+    }
+    template = "tasks_app/_task_table.html" if request.htmx else "tasks_app/task_list.html"
+    return render(request, template, context)
+
+
+def _without_page(params) -> str:
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _detail_context(request, task: Task, **forms) -> dict:
+    can_work = services.can_work_on(task=task, user=request.user)
+    siblings = []
+    if task.request_id:
+        siblings = list(
+            Task.objects.filter(request_id=task.request_id, kind=Task.Kind.SERVICE)
+            .select_related("template", "assignment_group")
+            .order_by("template__sequence", "pk")
+        )
+    return {
+        "task": task,
+        "siblings": siblings,
+        "can_work": can_work,
+        "journal_form": forms.get("journal_form") or JournalForm(),
+        "support_form": forms.get("support_form") or SupportTaskForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(task=task, initial={"assignee": task.assignee_id}),
+        "history": record_history(task),
+    }
+
+
+def _get_task(pk: int) -> Task:
+    try:
+        return selectors.task_detail(pk=pk)
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@backoffice_required
+def task_detail(request, pk: int):
+    task = _get_task(pk)
+    return render(request, "tasks_app/task_detail.html", _detail_context(request, task))
+
+
+@backoffice_required
+@require_POST
+def task_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    task = get_object_or_404(Task, pk=pk)
+    try:
+        task = _run(action, task, request.user, request.POST)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, DONE_MESSAGES[action] % {"number": task.number})
+    return redirect(task.get_absolute_url())
+
+
+@backoffice_required
+@require_POST
+def task_assign(request, pk: int):
+    task = _get_task(pk)
+    form = AssignForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            services.task_assign(task=task, assignee=form.cleaned_data["assignee"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Assignment saved."))
+        return redirect(task.get_absolute_url())
+    context = _detail_context(request, task, assign_form=form)
+    return render(request, "tasks_app/task_detail.html", context, status=400)
+
+
+@backoffice_required
+@require_POST
+def task_journal(request, pk: int):
+    task = _get_task(pk)
+    form = JournalForm(request.POST)
+    if form.is_valid():
+        try:
+            request_services.journal_add(
+                by=request.user,
+                task=task,
+                kind=form.cleaned_data["kind"],
+                body=form.cleaned_data["body"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Added to the journal."))
+            return redirect(task.get_absolute_url() + "#journal")
+    context = _detail_context(request, task, journal_form=form)
+    return render(request, "tasks_app/task_detail.html", context, status=400)
+
+
+@backoffice_required
+@require_POST
+def support_task_create(request, pk: int):
+    parent = _get_task(pk)
+    form = SupportTaskForm(request.POST)
+    if form.is_valid():
+        try:
+            child = services.support_task_create(
+                parent=parent, by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Support task %(number)s created.") % {"number": child.number}
+            )
+            return redirect(parent.get_absolute_url())
+    context = _detail_context(request, parent, support_form=form)
+    return render(request, "tasks_app/task_detail.html", context, status=400)
+
+
+@backoffice_required
+def kanban(request):
+    group = request.GET.get("group")
+    group_id = int(group) if group and group.isdigit() else None
+    context = {
+        "columns": selectors.kanban(user=request.user, group_id=group_id),
+        "groups": request.user.assignment_groups.filter(is_active=True),
+        "group_id": group_id,
+    }
+    return render(request, "tasks_app/kanban.html", context)
+
+
+@backoffice_required
+@require_POST
+def kanban_move(request, pk: int):
+    """A card dropped on another column: the same services as the buttons, or a refusal that
+    sends the card back."""
+    task = get_object_or_404(Task, pk=pk)
+    target = request.POST.get("status", "")
+    action = MOVES.get((task.status, target))
+    if action is None:
+        labels = dict(Task.Status.choices)
+        message = _("A task cannot go from “%(source)s” to “%(target)s”.") % {
+            "source": labels.get(task.status, task.status),
+            "target": labels.get(target, target),
+        }
+        return JsonResponse({"ok": False, "message": message, "status": task.status}, status=409)
+    try:
+        task = _run(action, task, request.user, request.POST)
+    except DomainError as error:
+        return JsonResponse(
+            {"ok": False, "message": str(error.message), "status": task.status},
+            status=error.status_code if error.status_code != 400 else 409,
+        )
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": DONE_MESSAGES[action] % {"number": task.number},
+            "status": task.status,
+        }
+    )
