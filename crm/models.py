@@ -53,7 +53,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.FRENCH
     )
-    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices, default=Theme.LIGHT)
+    theme = models.CharField(
+        _("colour theme"), max_length=16, choices=Theme.choices, default=Theme.LIGHT
+    )
     density = models.CharField(
         _("density"), max_length=16, choices=Density.choices, default=Density.COMFORTABLE
     )

@@ -39,4 +39,5 @@ urlpatterns = [
     path("preferences/display/", views.set_display, name="set_display"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("agent/import/", include("requests_app.urls_import")),
 ]

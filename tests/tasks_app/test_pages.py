@@ -1,0 +1,214 @@
+"""The agent's task and request pages: who may see and do what, and what they show."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from requests_app.models import Request
+from tasks_app.models import Task
+from tests.helpers import text
+from tests.tasks_app.conftest import by_sequence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("tasks:mine", []),
+        ("tasks:queue", []),
+        ("tasks:all", []),
+        ("tasks:kanban", []),
+        ("requests:list", []),
+        ("requests:create", []),
+    ],
+)
+def test_citizen_reaches_no_agent_page(login, citizen, name, args):
+    assert login(citizen).get(reverse(name, args=args)).status_code == 403
+
+
+def test_citizen_reaches_no_task_or_request_page_nor_action(login, citizen, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    client = login(citizen)
+    assert client.get(interview.get_absolute_url()).status_code == 403
+    assert client.get(faculty_request.get_absolute_url()).status_code == 403
+    assert client.post(reverse("tasks:action", args=[interview.pk, "take"])).status_code == 403
+    assert (
+        client.post(
+            reverse("tasks:move", args=[interview.pk]), {"status": "in_progress"}
+        ).status_code
+        == 403
+    )
+    interview.refresh_from_db()
+    assert interview.assignee is None
+
+
+def test_queue_lists_my_groups_unassigned_open_tasks_only(
+    login, pedagogue, technologist, faculty_request
+):
+    response = login(pedagogue).get(reverse("tasks:queue"))
+    page = text(response)
+    tasks = by_sequence(faculty_request)
+    assert tasks["1"].number in page
+    assert tasks["2.1"].number not in page  # pending, and another group's
+    response = login(technologist).get(reverse("tasks:queue"))
+    assert tasks["1"].number not in text(response)
+
+
+def test_my_tasks_after_taking(login, pedagogue, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    client = login(pedagogue)
+    response = client.post(reverse("tasks:action", args=[interview.pk, "take"]), follow=True)
+    assert interview.number in text(response)
+    assert interview.number in text(client.get(reverse("tasks:mine")))
+    assert interview.number not in text(client.get(reverse("tasks:queue")))
+
+
+def test_outsider_agent_sees_the_task_but_cannot_act(login, outsider_agent, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    client = login(outsider_agent)
+    page = client.get(interview.get_absolute_url())
+    assert page.status_code == 200
+    assert 'data-testid="take"' not in text(page)
+    response = client.post(reverse("tasks:action", args=[interview.pk, "take"]), follow=True)
+    assert "Techno-pédagogues" in text(response)
+    interview.refresh_from_db()
+    assert interview.assignee is None
+
+
+def test_task_page_shows_instructions_request_and_actions(login, pedagogue, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    interview.template.instructions = "Premier contact avec l'enseignant"
+    interview.template.save()
+    page = text(login(pedagogue).get(interview.get_absolute_url()))
+    assert "Premier contact avec l'enseignant" in page
+    assert faculty_request.number in page
+    assert 'data-testid="take"' in page and 'data-testid="start"' in page
+
+
+def test_journal_error_keeps_what_was_typed(login, pedagogue, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    response = login(pedagogue).post(
+        reverse("tasks:journal", args=[interview.pk]), {"kind": "bogus", "body": "Mon texte"}
+    )
+    assert response.status_code == 400
+    assert "Mon texte" in text(response)
+
+
+def test_filters_by_status_and_number(login, pedagogue, faculty_request):
+    tasks = by_sequence(faculty_request)
+    client = login(pedagogue)
+    page = text(client.get(reverse("tasks:all"), {"status": "pending"}))
+    assert tasks["3"].number in page and tasks["1"].number not in page
+    page = text(client.get(reverse("tasks:all"), {"q": tasks["2.2"].number}))
+    assert tasks["2.2"].number in page and tasks["2.1"].number not in page
+
+
+def test_task_list_query_count_does_not_grow_with_rows(
+    login, pedagogue, faculty_type, citizen, django_assert_max_num_queries
+):
+    from requests_app.services import request_create
+
+    client = login(pedagogue)
+    request_create(requester=citizen, request_type=faculty_type, title="1")
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("tasks:all"))
+    for i in range(15):
+        request_create(requester=citizen, request_type=faculty_type, title=str(i))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("tasks:all"))
+
+
+def test_kanban_move_calls_the_same_service(login, pedagogue, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    response = login(pedagogue).post(
+        reverse("tasks:move", args=[interview.pk]), {"status": "in_progress"}
+    )
+    assert response.status_code == 200 and json.loads(response.content)["ok"]
+    interview.refresh_from_db()
+    assert (interview.status, interview.assignee) == (Task.Status.IN_PROGRESS, pedagogue)
+
+
+def test_kanban_refuses_pending_to_in_progress(login, technologist, faculty_request):
+    planning = by_sequence(faculty_request)["2.1"]
+    response = login(technologist).post(
+        reverse("tasks:move", args=[planning.pk]), {"status": "in_progress"}
+    )
+    assert response.status_code == 409
+    assert "en attente" in json.loads(response.content)["message"]
+    planning.refresh_from_db()
+    assert planning.status == Task.Status.PENDING
+
+
+def test_kanban_move_by_outsider_is_refused(login, outsider_agent, faculty_request):
+    interview = by_sequence(faculty_request)["1"]
+    response = login(outsider_agent).post(
+        reverse("tasks:move", args=[interview.pk]), {"status": "in_progress"}
+    )
+    assert response.status_code == 403
+    interview.refresh_from_db()
+    assert interview.status == Task.Status.OPEN
+
+
+def test_request_page_draws_the_chain_with_a_status_per_step(login, pedagogue, faculty_request):
+    page = text(login(pedagogue).get(faculty_request.get_absolute_url()))
+    assert page.count('data-testid="chain-node"') == 4
+    assert page.count('data-testid="chain-node" data-status="pending"') == 3
+    assert page.count('data-testid="chain-node" data-status="open"') == 1
+
+
+def test_request_page_query_count_is_constant(
+    login, pedagogue, faculty_request, django_assert_max_num_queries
+):
+    from requests_app.services import journal_add
+
+    client = login(pedagogue)
+    with django_assert_max_num_queries(40) as first:
+        client.get(faculty_request.get_absolute_url())
+    for i in range(10):
+        journal_add(by=pedagogue, request=faculty_request, kind="work_note", body=str(i))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(faculty_request.get_absolute_url())
+
+
+def test_agent_files_an_assisted_request_for_a_new_citizen(login, pedagogue, faculty_type):
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {
+            "requester_email": "Nouveau@Example.org",
+            "requester_name": "Léa Roy",
+            "request_type": faculty_type.pk,
+            "channel": "phone",
+            "title": "Cours MED2002",
+        },
+    )
+    request = Request.objects.get(title="Cours MED2002")
+    assert response["Location"] == request.get_absolute_url()
+    assert request.requester.email == "nouveau@example.org"
+    assert request.requester.groups.filter(name="Citizen").exists()
+    assert request.created_by == pedagogue and request.is_assisted
+    assert request.tasks.count() == 4
+
+
+def test_assisted_request_form_keeps_input_on_error(login, pedagogue, faculty_type):
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {
+            "requester_email": "pas-un-courriel",
+            "request_type": faculty_type.pk,
+            "channel": "phone",
+            "title": "Mon titre gardé",
+        },
+    )
+    assert response.status_code == 400
+    assert "Mon titre gardé" in text(response)
+    assert not Request.objects.filter(title="Mon titre gardé").exists()
+
+
+def test_request_cancel_from_its_page(login, pedagogue, faculty_request):
+    login(pedagogue).post(
+        reverse("requests:action", args=[faculty_request.pk, "cancel"]), {"reason": "Annulé"}
+    )
+    faculty_request.refresh_from_db()
+    assert faculty_request.status == Request.Status.CANCELLED
