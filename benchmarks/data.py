@@ -9,20 +9,31 @@ Rows are written set-wise (COPY on PostgreSQL, ``bulk_create`` elsewhere), never
 row, and the same random seed gives the same data.
 """
 
+import json
+import math
 import random
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from crm import roles
 from crm.models import AssignmentGroup, Notification, User
+from requests_app.business_time import add_business_days
+from requests_app.models import JournalEntry, Request
+from requests_app.services import catalogue_load
+from tasks_app.dag import depths
+from tasks_app.models import Task, TaskTemplate
 
 DOMAIN = "bench.guichet.test"
 PASSWORD = "guichet-bench-password"
@@ -268,3 +279,700 @@ def _analyze(models_: list[type[models.Model]]) -> None:
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+# Requests and tasks, for the agent's task and request pages ------------------------------------
+#
+# At scale 1: 200,000 requesters, 1,000,000 requests of the faculty catalogue (SYNC and ASYNC)
+# filed over two years, each with the four service tasks of its chain, and about one journal entry
+# for every two requests. Fifty agents share the two faculty groups. Generated on demand, apart
+# from ``generate``, so that runs of other pages do not pay for five million rows.
+
+FACULTY_CATALOGUE = (
+    Path(__file__).resolve().parents[1] / "requests_app" / "fixtures" / "faculty_catalogue.json"
+)
+FACULTY_GROUPS = {
+    "Techno-pédagogues": "Entrevues avec les responsables de cours et accompagnement pédagogique.",
+    "Technologues": "Planification technologique et conformité de la médiatisation.",
+}
+REQUESTS_PER_SCALE = {"requesters": 200_000, "requests": 1_000_000}
+# A team does not grow with the number of requests it has handled; each member's load does.
+FACULTY_AGENTS = 50
+BUSY_OPEN_TASKS = 30
+YEARS_OF_REQUESTS = 2
+REQUEST_CHUNK = 50_000
+JOURNAL_PER_REQUEST = 0.5
+
+# Request status by age in days: recent requests are being worked, old ones are closed, with
+# a few stuck ones. Overall about 9 % in progress, 85 % closed.
+STATUS_BY_AGE = [
+    (14, {"submitted": 25, "in_progress": 60, "resolved": 10, "cancelled": 5}),
+    (90, {"in_progress": 65, "resolved": 15, "closed": 17, "cancelled": 3}),
+    (None, {"closed": 95, "cancelled": 3, "in_progress": 1.5, "resolved": 0.5}),
+]
+# Status of a task that is open for work (its prerequisites are done, it is not).
+ACTIVE_TASK_STATUSES = (("open", 35), ("in_progress", 50), ("on_hold", 15))
+TAKEN_OPEN_SHARE = 0.3
+CHANNELS = (("portal", 75), ("email", 10), ("phone", 10), ("counter", 5))
+ASSISTED_CHANNELS = {"email", "phone", "counter"}
+DEPARTMENTS = ["MED", "PHA", "SCI", "ANT", "BCM", "MCB", "NUT", "KIN", "PHS", "SMC"]
+JOURNAL_BODIES = [
+    "Rencontre planifiée avec le responsable du cours.",
+    "Les accès à la classe virtuelle ont été transmis.",
+    "En attente du calendrier des présentateurs.",
+    "Enregistrements reçus, vérification de la médiatisation en cours.",
+    "Le responsable du cours confirme les dates.",
+    "Suivi téléphonique : ressources d'accompagnement envoyées.",
+]
+
+
+@dataclass
+class AgentPagesDataset:
+    """The generated requests and tasks, and the rows the benchmarks open.
+
+    ``busy_agent`` is in both faculty groups with exactly ``BUSY_OPEN_TASKS`` tasks not done;
+    ``quiet_agent`` is in one group with one; ``heaviest_agent`` carries the most. ``rich_*`` and
+    ``lean_*`` are a request in progress and its technology-planning task, with the same kinds of
+    related rows (journal, support tasks, history with a change of assignee) many times over for
+    the rich ones and once for the lean ones.
+    """
+
+    scale: float
+    busy_agent: User
+    quiet_agent: User
+    heaviest_agent: User
+    rich_request_id: int
+    lean_request_id: int
+    rich_task_id: int
+    lean_task_id: int
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def generate_agent_pages(scale: float = 1, *, seed: int = SEED) -> AgentPagesDataset:
+    """Add the requesters, the faculty catalogue, requests, tasks and journal entries to the
+    database filled by ``generate``."""
+    started = perf_counter()
+    rng = random.Random(seed + 1)
+    n = {key: max(1, round(value * scale)) for key, value in REQUESTS_PER_SCALE.items()}
+    now = timezone.now()
+
+    with transaction.atomic():
+        requester_ids = _requesters(rng, n["requesters"], now)
+        agent_ids, members = _faculty_agents(rng, now)
+        chain = _catalogue()
+        plan = _Plan(rng, now, chain, members, agent_ids, requester_ids)
+        with _without_secondary_indexes([Request, Task, JournalEntry]):
+            plan.load(n["requests"])
+        busy, quiet = agent_ids[0], agent_ids[1]
+        _assign_known_loads(rng, plan, busy, quiet)
+        if len(plan.showcase) < 2:
+            raise ValueError(f"scale {scale:g} is too small: no request in progress to open")
+        rich, lean = plan.showcase[-1], plan.showcase[-2]
+        # Before any insert through the ORM, which takes ids from the sequences.
+        _reset_sequences([Request, Task, JournalEntry])
+        rich_task = _enrich(rng, rich, chain, agent_ids, many=True)
+        lean_task = _enrich(rng, lean, chain, agent_ids, many=False)
+    _vacuum_analyze([User, User.groups.through, Request, Task, JournalEntry])
+
+    heaviest = (
+        Task.objects.filter(assignee__isnull=False)
+        .not_done()
+        .values("assignee")
+        .annotate(n=models.Count("pk"))
+        .order_by("-n", "assignee")
+        .values_list("assignee", flat=True)
+        .first()
+    )
+    counts = {
+        "requesters": n["requesters"],
+        "faculty agents": len(agent_ids),
+        "requests": Request.objects.count(),
+        "tasks": Task.objects.count(),
+        "journal entries": JournalEntry.objects.count(),
+    }
+    return AgentPagesDataset(
+        scale=scale,
+        busy_agent=User.objects.get(pk=busy),
+        quiet_agent=User.objects.get(pk=quiet),
+        heaviest_agent=User.objects.get(pk=heaviest),
+        rich_request_id=rich,
+        lean_request_id=lean,
+        rich_task_id=rich_task,
+        lean_task_id=lean_task,
+        seconds=perf_counter() - started,
+        counts=counts,
+    )
+
+
+def _requesters(rng: random.Random, count: int, now) -> list[int]:
+    password = make_password(PASSWORD)
+    emails = [f"demandeur{i:07d}@{DOMAIN}" for i in range(count)]
+    ids = _users_with_role(
+        (
+            {
+                "email": email,
+                "password": password,
+                "first_name": rng.choice(FIRST_NAMES),
+                "last_name": rng.choice(LAST_NAMES),
+                "is_active": True,
+                "date_joined": now - timedelta(days=rng.randrange(YEARS_OF_REQUESTS * 365 + 365)),
+            }
+            for email in emails
+        ),
+        emails,
+        roles.CITIZEN,
+    )
+    return ids
+
+
+def _users_with_role(rows: Iterable[dict[str, Any]], emails: list[str], role: str) -> list[int]:
+    """Insert users, give them ``role``; returns their ids in the order of ``emails``."""
+    insert_rows(User, rows)
+    by_email = dict(User.objects.filter(email__in=emails).values_list("email", "id"))
+    ids = [by_email[email] for email in emails]
+    role_id = Group.objects.get(name=role).pk
+    copy_rows(User.groups.through, ["user_id", "group_id"], ((i, role_id) for i in ids))
+    return ids
+
+
+def _faculty_agents(rng: random.Random, now) -> tuple[list[int], dict[str, list[int]]]:
+    """The agents and, by group name, its members. The first agent is in both groups, the
+    second only in the technologists'."""
+    password = make_password(PASSWORD)
+    emails = [f"conseiller{i:03d}@{DOMAIN}" for i in range(FACULTY_AGENTS)]
+    ids = _users_with_role(
+        (
+            {
+                "email": email,
+                "password": password,
+                "first_name": rng.choice(FIRST_NAMES),
+                "last_name": rng.choice(LAST_NAMES),
+                "is_active": True,
+                "date_joined": now - timedelta(days=rng.randrange(5 * 365)),
+            }
+            for email in emails
+        ),
+        emails,
+        roles.AGENT,
+    )
+
+    pedagogues, technologists = FACULTY_GROUPS
+    members = {pedagogues: [ids[0]], technologists: [ids[0], ids[1]]}
+    for agent_id in ids[2:]:
+        # Most agents belong to one team; some back the other one up.
+        home, other = rng.sample([pedagogues, technologists], 2)
+        members[home].append(agent_id)
+        if rng.random() < 0.3:
+            members[other].append(agent_id)
+    for name, description in FACULTY_GROUPS.items():
+        group, _created = AssignmentGroup.objects.get_or_create(
+            name=name, defaults={"description": description, "lead_id": members[name][-1]}
+        )
+        group.members.add(*members[name])
+    return ids, members
+
+
+@dataclass
+class _Step:
+    template_id: int
+    title: str
+    group_name: str
+    group_id: int
+    due_offset_days: int
+    visible_to_requester: bool
+    prerequisites: list[int]  # indexes of earlier steps
+
+
+def _catalogue() -> dict[str, Any]:
+    """Load the faculty catalogue as the administrators do; return its types and its steps in
+    an order where every step comes after its prerequisites."""
+    types = catalogue_load(data=json.loads(FACULTY_CATALOGUE.read_text(encoding="utf-8")))
+    chain_id = types[0].chain_template_id
+    templates = list(
+        TaskTemplate.objects.filter(chain_id=chain_id)
+        .select_related("assignment_group")
+        .prefetch_related("prerequisites")
+    )
+    edges = {t.pk: [p.pk for p in t.prerequisites.all()] for t in templates}
+    depth = depths(edges)
+    templates.sort(key=lambda t: (depth.get(t.pk, 0), t.sequence))
+    index = {t.pk: i for i, t in enumerate(templates)}
+    steps = [
+        _Step(
+            template_id=t.pk,
+            title=str(t),
+            group_name=t.assignment_group.name,
+            group_id=t.assignment_group_id,
+            due_offset_days=t.due_offset_days,
+            visible_to_requester=t.visible_to_requester,
+            prerequisites=sorted(index[p] for p in edges[t.pk]),
+        )
+        for t in templates
+    ]
+    return {"types": [(t.pk, t.code) for t in types], "steps": steps}
+
+
+def planning_step(steps: list[_Step]) -> int:
+    """The technology-planning step: the technologists' step that waits for another."""
+    return next(
+        i for i, s in enumerate(steps) if s.prerequisites and s.group_name == "Technologues"
+    )
+
+
+class _Plan:
+    """Writes requests chunk by chunk, each with its tasks and journal, in one pass of the
+    random generator; remembers the tasks the benchmarks will need."""
+
+    def __init__(self, rng, now, chain, members, agent_ids, requester_ids):
+        self.rng = rng
+        self.now = now
+        self.types = chain["types"]
+        self.steps: list[_Step] = chain["steps"]
+        self.agent_ids = agent_ids
+        busy, quiet = agent_ids[0], agent_ids[1]
+        # The busy and quiet agents get known loads afterwards: random work goes to the others,
+        # except that the busy agent has closed two years of tasks like everyone.
+        self.closing_pool = {name: [a for a in ids if a != quiet] for name, ids in members.items()}
+        self.active_pool = {
+            name: [a for a in ids if a not in (busy, quiet)] for name, ids in members.items()
+        }
+        self.requester_ids = requester_ids
+        self.planning = planning_step(self.steps)
+        self.taken_active: list[tuple[int, str]] = []  # (task id, group name)
+        self.showcase: list[int] = []
+        self._due: dict[tuple, Any] = {}
+        self.next_request = _next_id(Request)
+        self.next_task = _next_id(Task)
+        self.next_entry = _next_id(JournalEntry)
+
+    def load(self, count: int) -> None:
+        span = YEARS_OF_REQUESTS * 365 * 24 * 3600
+        # Filing times ascending, so that ids follow time as they do in production.
+        offsets = sorted((self.rng.randrange(span) for _ in range(count)), reverse=True)
+        for start in range(0, count, REQUEST_CHUNK):
+            requests, tasks, entries = [], [], []
+            for offset in offsets[start : start + REQUEST_CHUNK]:
+                self._request(self.now - timedelta(seconds=offset), requests, tasks, entries)
+            copy_rows(Request, REQUEST_COLUMNS, requests)
+            copy_rows(Task, TASK_COLUMNS, tasks)
+            copy_rows(JournalEntry, JOURNAL_COLUMNS, entries)
+
+    def _request(self, created, requests, tasks, entries) -> None:
+        rng, now = self.rng, self.now
+        age_days = (now - created).days
+        status = _weighted(
+            rng, next(mix for limit, mix in STATUS_BY_AGE if limit is None or age_days < limit)
+        )
+        request_id = self.next_request
+        self.next_request += 1
+
+        states, closes, opens, end = self._chain(created, status)
+        resolved_at = closed_at = None
+        if status in ("resolved", "closed"):
+            resolved_at = end
+            if status == "closed":
+                closed_at = min(now, end + timedelta(hours=rng.randrange(1, 240)))
+        elif status == "cancelled":
+            closed_at = end
+
+        type_id, type_code = self.types[0] if rng.random() < 0.6 else self.types[1]
+        channel = _weighted(rng, CHANNELS)
+        course = f"{rng.choice(DEPARTMENTS)}{rng.randrange(1000, 7000)}"
+        term = f"{'HEA'[(created.month - 1) // 4]}{created.year}"
+        due = self._due_date(created, 20)
+        requests.append(
+            (
+                request_id,
+                rng.choice(self.requester_ids),
+                rng.choice(self.agent_ids) if channel in ASSISTED_CHANNELS else None,
+                channel,
+                type_id,
+                f"{course} {term}",
+                "",
+                {"cours": course, "trimestre": term, "approche": type_code},
+                None,
+                due,
+                status,
+                created,
+                closed_at or resolved_at or max([created, *closes.values(), *opens.values()]),
+                resolved_at,
+                closed_at,
+            )
+        )
+
+        task_ids = []
+        for index, step in enumerate(self.steps):
+            task_id = self.next_task
+            self.next_task += 1
+            task_ids.append(task_id)
+            task_status = states[index]
+            assignee = None
+            if task_status == "closed":
+                assignee = rng.choice(self.closing_pool[step.group_name])
+            elif task_status in ("in_progress", "on_hold") or (
+                task_status == "open" and rng.random() < TAKEN_OPEN_SHARE
+            ):
+                assignee = rng.choice(self.active_pool[step.group_name])
+                self.taken_active.append((task_id, step.group_name))
+            opened_at = opens.get(index)
+            task_closed_at = closes.get(index)
+            tasks.append(
+                (
+                    task_id,
+                    "service",
+                    request_id,
+                    None,
+                    step.template_id,
+                    step.title,
+                    "",
+                    step.group_id,
+                    assignee,
+                    self._due_date(created, step.due_offset_days),
+                    task_status,
+                    step.visible_to_requester,
+                    created,
+                    task_closed_at or opened_at or created,
+                    opened_at,
+                    task_closed_at,
+                )
+            )
+        if (
+            status == "in_progress"
+            and states[self.planning] == "in_progress"
+            and states[-1] == "pending"
+        ):
+            self.showcase.append(request_id)
+
+        # Notes are written on tasks that were worked, while they were open.
+        worked = [i for i in opens if states[i] != "pending"]
+        for _ in range(_poisson_small(rng, JOURNAL_PER_REQUEST)):
+            if not worked:
+                break
+            index = rng.choice(worked)
+            until = closes.get(index, now)
+            written = opens[index] + (until - opens[index]) * rng.random()
+            entries.append(
+                (
+                    self.next_entry,
+                    request_id,
+                    task_ids[index],
+                    "comment" if rng.random() < 0.3 else "work_note",
+                    rng.choice(self.closing_pool[self.steps[index].group_name]),
+                    rng.choice(JOURNAL_BODIES),
+                    written,
+                )
+            )
+            self.next_entry += 1
+
+    def _chain(self, created, status):
+        """Each step's status, opening and closing times, and when the last change happened.
+
+        Steps run in order of their prerequisites; times are stretched to fit between the
+        filing and now, so that nothing happens in the future.
+        """
+        rng, steps = self.rng, self.steps
+        states: list[str] = []
+        for step in steps:
+            ready = all(states[p] == "closed" for p in step.prerequisites)
+            if status in ("resolved", "closed"):
+                states.append("closed")
+            elif not ready:
+                states.append("pending")
+            elif status == "submitted":
+                states.append("open")
+            else:
+                states.append("closed" if rng.random() < 0.55 else "active")
+        if status in ("in_progress", "cancelled") and all(s == "closed" for s in states):
+            states[-1] = "active"
+        if status == "cancelled":
+            states = ["cancelled" if s != "closed" else s for s in states]
+        else:
+            states = [_weighted(rng, ACTIVE_TASK_STATUSES) if s == "active" else s for s in states]
+
+        # Durations in arbitrary units, then scaled to the time the request has had.
+        finish: list[float] = []
+        for step in steps:
+            begin = max((finish[p] for p in step.prerequisites), default=0.0)
+            finish.append(begin + rng.uniform(0.2, 1.0))
+        if status in ("resolved", "closed"):
+            limit = min(self.now, created + timedelta(days=rng.uniform(3, 45)))
+        else:
+            limit = self.now
+        unit = (limit - created) / (max(finish) * 1.05)
+        closes, opens = {}, {}
+        for index, step in enumerate(steps):
+            if states[index] in ("pending",):
+                continue
+            begin = max((finish[p] for p in step.prerequisites), default=0.0)
+            opens[index] = created + unit * begin
+            if states[index] == "closed":
+                closes[index] = created + unit * finish[index]
+        end = max([created, *closes.values()])
+        if status == "cancelled":
+            end = end + (self.now - end) * rng.random()
+            closes.update({i: end for i, s in enumerate(states) if s == "cancelled"})
+        return states, closes, opens, end
+
+    def _due_date(self, created, business_days: int):
+        key = (created.date(), business_days)
+        if key not in self._due:
+            self._due[key] = add_business_days(created.date(), business_days)
+        return self._due[key]
+
+
+REQUEST_COLUMNS = [
+    "id", "requester_id", "created_by_id", "channel", "request_type_id", "title", "description",
+    "form_data", "external_key", "due_date", "status", "created_at", "updated_at", "resolved_at",
+    "closed_at",
+]  # fmt: skip
+TASK_COLUMNS = [
+    "id", "kind", "request_id", "parent_id", "template_id", "title", "description",
+    "assignment_group_id", "assignee_id", "due_date", "status", "visible_to_requester",
+    "created_at", "updated_at", "opened_at", "closed_at",
+]  # fmt: skip
+JOURNAL_COLUMNS = ["id", "request_id", "task_id", "kind", "author_id", "body", "created_at"]
+
+
+def _assign_known_loads(rng: random.Random, plan: _Plan, busy: int, quiet: int) -> None:
+    """Hand ``BUSY_OPEN_TASKS`` taken tasks to the busy agent and one technologists' task to
+    the quiet agent, so that their pages show a known amount of work at every scale."""
+    technologists = [t for t, group in plan.taken_active if group == "Technologues"]
+    quiet_task = rng.choice(technologists)
+    others = [t for t, _group in plan.taken_active if t != quiet_task]
+    busy_tasks = rng.sample(others, min(BUSY_OPEN_TASKS, len(others)))
+    Task.objects.filter(pk__in=busy_tasks).update(assignee_id=busy)
+    Task.objects.filter(pk=quiet_task).update(assignee_id=quiet)
+
+
+def _enrich(rng: random.Random, request_id: int, chain, agent_ids: list[int], *, many: bool):
+    """Give a request in progress, and its technology-planning task, journal entries, support
+    tasks and a recorded history; ``many`` multiplies every kind of row. Returns the task's id.
+    """
+    request = Request.objects.get(pk=request_id)
+    steps = chain["steps"]
+    planning = planning_step(steps)
+    task = Task.objects.get(request=request, template_id=steps[planning].template_id)
+    technologists = AssignmentGroup.objects.get(name="Technologues")
+    workers = list(technologists.members.values_list("pk", flat=True))
+    repeat = 8 if many else 1
+    since = task.opened_at or request.created_at
+
+    def moment(i: int, of: int):
+        return since + (timezone.now() - since) * (i + 1) / (of + 2)
+
+    entries = []
+    for i in range(repeat):
+        for subject_task in (None, task):
+            entries.append(
+                JournalEntry(
+                    request=request,
+                    task=subject_task,
+                    kind=JournalEntry.Kind.COMMENT if i % 3 == 0 else JournalEntry.Kind.WORK_NOTE,
+                    author_id=rng.choice(workers),
+                    body=rng.choice(JOURNAL_BODIES),
+                )
+            )
+    JournalEntry.objects.bulk_create(entries)
+    for i, entry in enumerate(entries):
+        # auto_now_add stamped them all now; spread them over the task's life instead.
+        JournalEntry.objects.filter(pk=entry.pk).update(created_at=moment(i, len(entries)))
+
+    support = [
+        Task(
+            kind=Task.Kind.SUPPORT,
+            request=request,
+            parent=task,
+            title=f"Soutien technique à la prestation {i + 1}",
+            assignment_group=technologists,
+            assignee_id=rng.choice(workers) if i % 2 else None,
+            due_date=task.due_date,
+            status=[Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.CLOSED][i % 3],
+            opened_at=moment(i, repeat),
+            closed_at=moment(i + 1, repeat) if i % 3 == 2 else None,
+            visible_to_requester=False,
+        )
+        for i in range(max(1, repeat // 2))
+    ]
+    Task.objects.bulk_create(support)
+
+    # The history a request in progress has: filed, submitted, started, then (for the rich one)
+    # its due date moved back and forth.
+    agent = rng.choice(workers)
+    request_steps = [
+        (request.created_at, request.requester_id, "+", "", {"status": "draft"}),
+        (request.created_at, request.requester_id, "~", "submitted", {"status": "submitted"}),
+        (since, agent, "~", "work started", {}),
+    ]
+    for i in range(repeat - 1):
+        moved = request.due_date + timedelta(days=7 * (1 + i % 2)) if i % 2 == 0 else None
+        request_steps.append(
+            (
+                moment(i, repeat),
+                agent,
+                "~",
+                "due date moved",
+                {"due_date": moved or request.due_date},
+            )
+        )
+    _record_history(request, request_steps)
+
+    # The task's: created pending, opened, taken, started, then handed between technologists
+    # and put on hold; every change of assignee is a foreign key the page shows by name.
+    task_steps = [
+        (
+            request.created_at,
+            None,
+            "+",
+            "",
+            {"status": "pending", "assignee_id": None, "opened_at": None},
+        ),
+        (since, None, "~", "prerequisites done", {"status": "open", "assignee_id": None}),
+        (since, agent, "~", "taken", {"status": "open", "assignee_id": agent}),
+        (since, agent, "~", "started", {"assignee_id": agent}),
+    ]
+    for i in range(repeat - 1):
+        holder = rng.choice(workers)
+        status = "on_hold" if i % 2 == 0 else "in_progress"
+        task_steps.append(
+            (moment(i, repeat), agent, "~", "assigned", {"assignee_id": holder, "status": status})
+        )
+    task_steps.append((moment(repeat, repeat), agent, "~", "resumed", {}))
+    _record_history(task, task_steps)
+    return task.pk
+
+
+def _record_history(obj: models.Model, steps) -> None:
+    """Write ``obj``'s history rows: each step is (when, user id, type, reason, fields that
+    differed then from the current row)."""
+    history = type(obj).history.model
+    current = {f.attname: getattr(obj, f.attname) for f in history.tracked_fields}
+    history.objects.bulk_create(
+        history(
+            history_date=when,
+            history_user_id=user_id,
+            history_type=kind,
+            history_change_reason=reason or None,
+            **{**current, **differences},
+        )
+        for when, user_id, kind, reason, differences in steps
+    )
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows given as tuples of values for ``columns`` (attnames, in that order).
+
+    Lighter than ``insert_rows`` for millions of rows: no dictionary and no default per row,
+    so every column without a database default must be named.
+    """
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BATCH_SIZE
+        )
+        return
+    fields = [model._meta.get_field(column) for column in columns]
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            if json_columns:
+                row = list(row)
+                for i in json_columns:
+                    row[i] = Jsonb(row[i])
+            copy.write_row(row)
+
+
+@contextmanager
+def _without_secondary_indexes(models_: list[type[models.Model]]):
+    """Load the tables without their foreign keys and non-unique indexes, then put them back.
+
+    Kept in place, they made loading a million requests take about ten minutes: every row
+    queued one integrity check per foreign key, run one by one at commit, and updated eight
+    indexes. Put back afterwards, each foreign key is checked by one join over the table and
+    each index is built by one sort, as a restore does.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    quote = connection.ops.quote_name
+    saved_keys, saved_indexes = [], []
+    with connection.cursor() as cursor:
+        # Checks still queued from earlier inserts (the catalogue) forbid altering the tables
+        # they involve: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model in models_:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [quote(table)],
+            )
+            for name, definition in cursor.fetchall():
+                saved_keys.append((table, name, definition))
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            # Indexes behind a primary key or a unique constraint stay: they guard the load.
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisunique "
+                "ORDER BY 1",
+                [quote(table)],
+            )
+            for name, definition in cursor.fetchall():
+                saved_indexes.append(definition)
+                cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        # The default 64 MB sorts on disk for the larger indexes; this is the load's session.
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for definition in saved_indexes:
+            cursor.execute(definition)
+        for table, name, definition in saved_keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        # Back to Django's mode: foreign keys checked at commit.
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _reset_sequences(models_: list[type[models.Model]]) -> None:
+    """Rows were written with their ids: move the id sequences past them, as loaddata does."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models_)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _vacuum_analyze(models_: list[type[models.Model]]) -> None:
+    # Beyond statistics, VACUUM sets the visibility map and hint bits that a table in service
+    # has: without it the first reads of bulk-loaded rows rewrite pages and index-only scans
+    # visit the heap, which would slow the measured requests for a reason production lacks.
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+
+
+def _weighted(rng: random.Random, weights) -> str:
+    """A key of ``weights`` ({key: weight} or (key, weight) pairs), drawn by weight."""
+    pairs = list(weights.items()) if isinstance(weights, dict) else list(weights)
+    total = sum(w for _key, w in pairs)
+    pick = rng.random() * total
+    for key, weight in pairs:
+        pick -= weight
+        if pick < 0:
+            return key
+    return pairs[-1][0]
+
+
+def _poisson_small(rng: random.Random, mean: float) -> int:
+    """A small count with the given mean (Knuth's method; fine for a mean below 10)."""
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count

@@ -202,7 +202,11 @@ CACHES = {
     "default": (
         env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Shared by the web process and the worker (e.g. import progress), with no server.
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
     )
 }
 
@@ -242,3 +246,6 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Incidents: how long after resolution the requester or an agent may reopen one.
+INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("agent/", include(agent_patterns)),
     path("agent/tasks/", include("tasks_app.urls")),
     path("agent/requests/", include("requests_app.urls")),
+    path("agent/incidents/", include("requests_app.urls_incidents")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

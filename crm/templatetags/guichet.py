@@ -56,3 +56,14 @@ def query_with(context, **kwargs) -> str:
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def business_duration(seconds) -> str:
+    """3 h 20 min, or −1 h 05 min when overdue."""
+    if seconds is None:
+        return "—"
+    sign = "−" if seconds < 0 else ""
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{sign}{hours} h {minutes:02d} min"

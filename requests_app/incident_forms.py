@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import AssignmentGroup, User
+
+from .models import Incident, IncidentCategory, JournalEntry, Priority
+
+
+class IncidentForm(forms.Form):
+    requester_email = forms.EmailField(label=_("Requester's e-mail address"))
+    requester_name = forms.CharField(label=_("Requester's name"), max_length=150, required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Incident.Channel.choices, initial=Incident.Channel.PHONE
+    )
+    title = forms.CharField(label=_("Title"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=IncidentCategory.objects.all()
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MODERATE
+    )
+    assignment_group = forms.ModelChoiceField(
+        label=_("Assignment group"),
+        required=False,
+        queryset=AssignmentGroup.objects.filter(is_active=True),
+    )
+
+
+class IncidentJournalForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=JournalEntry.Kind.choices, initial=JournalEntry.Kind.COMMENT
+    )
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IncidentAssignForm(forms.Form):
+    assignment_group = forms.ModelChoiceField(
+        label=_("Assignment group"),
+        required=False,
+        queryset=AssignmentGroup.objects.filter(is_active=True),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        required=False,
+        queryset=User.objects.filter(assignment_groups__isnull=False, is_active=True).distinct(),
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)

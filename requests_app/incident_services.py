@@ -1,0 +1,291 @@
+"""Write use-cases of incidents (help requests). Each status change keeps the SLA clocks in
+step: pause and resume, first response, resolution, reopening, policy change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from crm.errors import Conflict, DomainError, NotAllowed
+from crm.models import AssignmentGroup, User
+from crm.services import notification_send, notifications_send
+
+from . import sla_services
+from .models import Incident, IncidentCategory, JournalEntry, Request, SLAClock
+
+
+def can_work_on_incident(*, incident: Incident, user: User) -> bool:
+    if not user.is_active or not user.has_perm("crm.access_backoffice"):
+        return False
+    if user.has_perm("requests_app.change_incident"):
+        return True
+    if incident.assignment_group_id is None:
+        return True  # an unrouted incident: any agent may pick it up
+    return incident.assignment_group.members.filter(pk=user.pk).exists()
+
+
+def _require(incident: Incident, user: User) -> None:
+    if not can_work_on_incident(incident=incident, user=user):
+        raise NotAllowed(
+            _("Only members of the group %(group)s may work on this incident.")
+            % {"group": incident.assignment_group}
+        )
+
+
+def _transition(incident: Incident, name: str, **kwargs) -> None:
+    try:
+        getattr(incident, name)(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise DomainError(
+            _("This action is not possible while the status is “%(status)s”.")
+            % {"status": incident.get_status_display()}
+        ) from exc
+
+
+def _save(incident: Incident, by: User | None, reason: str) -> None:
+    incident._history_user = by
+    incident._change_reason = reason
+    incident.save()
+
+
+def _lock(incident: Incident) -> Incident:
+    return (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("assignment_group")
+        .get(pk=incident.pk)
+    )
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    requester: User,
+    title: str,
+    by: User | None = None,
+    channel: str = Incident.Channel.PORTAL,
+    description: str = "",
+    category: IncidentCategory | None = None,
+    priority: int = 3,
+    assignment_group: AssignmentGroup | None = None,
+    related_request: Request | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Open a help request; its SLA clocks start now, its group is notified."""
+    now = now or timezone.now()
+    if not title.strip():
+        raise DomainError(_("A title is required."))
+    incident = Incident(
+        requester=requester,
+        created_by=by if by is not None and by != requester else None,
+        channel=channel,
+        title=title.strip(),
+        description=description,
+        category=category,
+        priority=priority,
+        assignment_group=assignment_group,
+        related_request=related_request,
+    )
+    incident.sla_policy = sla_services.policy_for(incident)
+    incident.full_clean()
+    _save(incident, by or requester, "created")
+    if incident.sla_policy is not None:
+        sla_services.clocks_start(incident=incident, policy=incident.sla_policy, now=now)
+    if assignment_group is not None:
+        notifications_send(
+            recipients=list(assignment_group.members.all()),
+            title=_("New incident %(number)s for %(group)s")
+            % {"number": incident.number, "group": assignment_group},
+            body=incident.title,
+            url=incident.get_absolute_url(),
+        )
+    return incident
+
+
+@transaction.atomic
+def incident_take(*, incident: Incident, by: User) -> Incident:
+    incident = _lock(incident)
+    _require(incident, by)
+    if incident.assignee_id and incident.assignee_id != by.pk:
+        raise Conflict(_("%(name)s has already taken this incident.") % {"name": incident.assignee})
+    incident.assignee = by
+    if incident.status == Incident.Status.NEW:
+        incident.start()
+    _save(incident, by, "taken")
+    return incident
+
+
+@transaction.atomic
+def incident_set_status(
+    *, incident: Incident, status: str, by: User, now: datetime | None = None
+) -> Incident:
+    """Move the incident to ``status``; the clocks pause, resume, stop or restart with it."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    _require(incident, by)
+    moves = {
+        Incident.Status.IN_PROGRESS: {
+            Incident.Status.NEW: "start",
+            Incident.Status.AWAITING_REQUESTER: "requester_replied",
+            Incident.Status.RESOLVED: "reopen",
+        },
+        Incident.Status.AWAITING_REQUESTER: {
+            Incident.Status.NEW: "await_requester",
+            Incident.Status.IN_PROGRESS: "await_requester",
+        },
+        Incident.Status.RESOLVED: dict.fromkeys(Incident.OPEN_STATUSES, "resolve"),
+        Incident.Status.CLOSED: {Incident.Status.RESOLVED: "close"},
+    }
+    name = moves.get(status, {}).get(incident.status)
+    if name is None:
+        raise DomainError(
+            _("An incident cannot go from “%(source)s” to “%(target)s”.")
+            % {
+                "source": incident.get_status_display(),
+                "target": dict(Incident.Status.choices).get(status, status),
+            }
+        )
+    if name == "reopen":
+        limit = incident.resolved_at + timedelta(days=settings.INCIDENT_REOPEN_DAYS)
+        if now > limit:
+            raise DomainError(
+                _("This incident was resolved more than %(days)s days ago: open a new one.")
+                % {"days": settings.INCIDENT_REOPEN_DAYS}
+            )
+    kwargs = {"when": now} if name in ("resolve", "close") else {}
+    _transition(incident, name, **kwargs)
+    if incident.assignee_id is None and status != Incident.Status.CLOSED:
+        incident.assignee = by
+    _save(incident, by, name)
+    if name == "resolve":
+        for kind in (SLAClock.Kind.RESPONSE, SLAClock.Kind.RESOLUTION):
+            sla_services.clock_stop(incident=incident, kind=kind, now=now)
+        if incident.first_response_at is None:
+            incident.first_response_at = now
+            incident.save(update_fields=["first_response_at"])
+        notification_send(
+            recipient=incident.requester,
+            title=_("Your help request %(number)s is resolved") % {"number": incident.number},
+            body=incident.title,
+        )
+    elif name == "reopen":
+        sla_services.clock_restart(incident=incident, kind=SLAClock.Kind.RESOLUTION, now=now)
+    sla_services.clocks_sync_pause(incident=incident, now=now)
+    return incident
+
+
+@transaction.atomic
+def incident_change_priority(
+    *,
+    incident: Incident,
+    priority: int,
+    by: User | None,
+    now: datetime | None = None,
+    reason: str = "priority changed",
+) -> Incident:
+    """A new priority may match another policy: the clocks follow it, keeping their start,
+    paused time and reached levels."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    if by is not None:
+        _require(incident, by)
+    incident.priority = priority
+    policy = sla_services.policy_for(incident)
+    changed = policy is not None and policy.pk != incident.sla_policy_id
+    if changed:
+        incident.sla_policy = policy
+    _save(incident, by, reason)
+    if changed:
+        sla_services.clocks_change_policy(incident=incident, policy=policy, now=now)
+    return incident
+
+
+def incident_escalate(
+    *, incident: Incident, raise_priority: bool, reassign: bool, reason: str, now: datetime
+) -> Incident:
+    """An escalation level's actions on the incident itself (called by the SLA engine)."""
+    if reassign and incident.assignment_group and incident.assignment_group.escalation_group_id:
+        target = incident.assignment_group.escalation_group
+        incident.assignment_group = target
+        incident.assignee = None
+        _save(incident, None, reason)
+        notifications_send(
+            recipients=list(target.members.all()),
+            title=_("Incident %(number)s escalated to %(group)s")
+            % {"number": incident.number, "group": target},
+            body=incident.title,
+            url=incident.get_absolute_url(),
+        )
+    if raise_priority and incident.priority > 1:
+        incident_change_priority(
+            incident=incident, priority=incident.priority - 1, by=None, now=now, reason=reason
+        )
+    return incident
+
+
+@transaction.atomic
+def incident_assign(
+    *,
+    incident: Incident,
+    by: User,
+    assignment_group: AssignmentGroup | None,
+    assignee: User | None,
+) -> Incident:
+    incident = _lock(incident)
+    _require(incident, by)
+    if (
+        assignee is not None
+        and assignment_group is not None
+        and not (assignment_group.members.filter(pk=assignee.pk).exists())
+    ):
+        raise DomainError(
+            _("%(name)s is not a member of the group %(group)s.")
+            % {"name": assignee, "group": assignment_group}
+        )
+    incident.assignment_group = assignment_group
+    incident.assignee = assignee
+    _save(incident, by, "assigned")
+    return incident
+
+
+@transaction.atomic
+def incident_journal_add(
+    *, incident: Incident, by: User, kind: str, body: str, now: datetime | None = None
+) -> JournalEntry:
+    """A work note, a comment or a logged call. The first comment or call by an agent is the
+    first response: it stops the response clock."""
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("The text is empty."))
+    if kind not in JournalEntry.Kind.values:
+        raise DomainError(_("Unknown kind of journal entry."))
+    is_agent = by.has_perm("crm.access_backoffice")
+    if is_agent:
+        _require(incident, by)
+    elif kind != JournalEntry.Kind.COMMENT or by.pk != incident.requester_id:
+        raise NotAllowed(_("You may not write in this journal."))
+    incident = _lock(incident)
+    entry = JournalEntry.objects.create(incident=incident, kind=kind, author=by, body=body)
+    if is_agent and entry.is_public and by.pk != incident.requester_id:
+        if incident.first_response_at is None:
+            incident.first_response_at = now
+            _save(incident, by, "first response")
+            sla_services.clock_stop(incident=incident, kind=SLAClock.Kind.RESPONSE, now=now)
+        if kind == JournalEntry.Kind.COMMENT:
+            notification_send(
+                recipient=incident.requester,
+                title=_("New message on your help request %(number)s")
+                % {"number": incident.number},
+                body=body,
+            )
+    elif not is_agent and incident.status == Incident.Status.AWAITING_REQUESTER:
+        # The requester answered: the clocks run again.
+        incident.requester_replied()
+        _save(incident, by, "requester replied")
+        sla_services.clocks_sync_pause(incident=incident, now=now)
+    return entry

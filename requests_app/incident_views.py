@@ -1,0 +1,184 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from crm.pagination import CappedPaginator
+from crm.permissions import backoffice_required
+from crm.services import citizen_get_or_create
+
+from . import incident_selectors as selectors
+from . import incident_services as services
+from .incident_forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
+from .models import Incident
+
+SCOPES = {
+    "mine": gettext_lazy("My incidents"),
+    "queue": gettext_lazy("Incident queue"),
+    "all": gettext_lazy("All incidents"),
+}
+ORDERS = {
+    "due": gettext_lazy("Due first"),
+    "-due": gettext_lazy("Due last"),
+    "priority": gettext_lazy("Priority"),
+    "created": gettext_lazy("Newest"),
+}
+
+
+@backoffice_required
+def incident_list(request, scope: str = "queue"):
+    if scope not in SCOPES:
+        raise Http404
+    order = request.GET.get("order", "due")
+    queryset = selectors.incident_list(
+        user=request.user,
+        scope=scope,
+        status=request.GET.get("status"),
+        q=request.GET.get("q", ""),
+        order=order if order in ORDERS else "due",
+    )
+    page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_sla(page.object_list)
+    context = {
+        "scope": scope,
+        "scopes": SCOPES,
+        "orders": ORDERS,
+        "order": order,
+        "page": page,
+        "title": SCOPES[scope],
+        "statuses": Incident.Status.choices,
+        "status": request.GET.get("status", ""),
+        "q": request.GET.get("q", ""),
+    }
+    return render(request, "requests_app/incident_list.html", context)
+
+
+def _page(request, pk: int, **forms) -> dict:
+    try:
+        context = selectors.incident_page(pk=pk)
+    except Incident.DoesNotExist as exc:
+        raise Http404 from exc
+    incident = context["incident"]
+    context.update(
+        can_work=services.can_work_on_incident(incident=incident, user=request.user),
+        journal_form=forms.get("journal_form") or IncidentJournalForm(),
+        assign_form=forms.get("assign_form")
+        or IncidentAssignForm(
+            initial={
+                "assignment_group": incident.assignment_group_id,
+                "assignee": incident.assignee_id,
+            }
+        ),
+        priority_form=PriorityForm(initial={"priority": incident.priority}),
+        statuses=Incident.Status,
+    )
+    return context
+
+
+@backoffice_required
+def incident_detail(request, pk: int):
+    return render(request, "requests_app/incident_detail.html", _page(request, pk))
+
+
+@backoffice_required
+def incident_create(request):
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                requester = citizen_get_or_create(
+                    email=data["requester_email"], name=data["requester_name"], by=request.user
+                )
+                incident = services.incident_create(
+                    requester=requester,
+                    title=data["title"],
+                    description=data["description"],
+                    channel=data["channel"],
+                    category=data["category"],
+                    priority=data["priority"],
+                    assignment_group=data["assignment_group"],
+                    by=request.user,
+                )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Incident %(number)s created.") % {"number": incident.number}
+            )
+            return redirect(incident.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "requests_app/incident_form.html", {"form": form}, status=status)
+
+
+@backoffice_required
+@require_POST
+def incident_action(request, pk: int, action: str):
+    incident = get_object_or_404(Incident, pk=pk)
+    try:
+        if action == "take":
+            services.incident_take(incident=incident, by=request.user)
+        elif action == "status":
+            services.incident_set_status(
+                incident=incident, status=request.POST.get("status", ""), by=request.user
+            )
+        elif action == "priority":
+            form = PriorityForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Choose a priority from the list."))
+            services.incident_change_priority(
+                incident=incident, priority=form.cleaned_data["priority"], by=request.user
+            )
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(incident.get_absolute_url())
+
+
+@backoffice_required
+@require_POST
+def incident_assign(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    form = IncidentAssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_assign(incident=incident, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect(incident.get_absolute_url())
+    return render(
+        request,
+        "requests_app/incident_detail.html",
+        _page(request, pk, assign_form=form),
+        status=400,
+    )
+
+
+@backoffice_required
+@require_POST
+def incident_journal(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    form = IncidentJournalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_journal_add(incident=incident, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Added to the journal."))
+            return redirect(incident.get_absolute_url() + "#journal")
+    return render(
+        request,
+        "requests_app/incident_detail.html",
+        _page(request, pk, journal_form=form),
+        status=400,
+    )

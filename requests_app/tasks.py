@@ -1,0 +1,79 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import course_grid
+from .models import CourseGridImport
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_TTL = 6 * 3600
+
+
+@shared_task
+def course_grid_import_run(import_id: int) -> str | None:
+    """Run one uploaded course grid, once: the job is claimed with a conditional update.
+
+    Progress goes to the cache while the import's transaction is open (other connections would
+    not see it in the database before it commits); the report goes to the job at the end.
+    """
+    claimed = CourseGridImport.objects.filter(
+        pk=import_id, status=CourseGridImport.Status.QUEUED
+    ).update(status=CourseGridImport.Status.RUNNING)
+    if not claimed:
+        return None
+    job = CourseGridImport.objects.select_related("uploaded_by").get(pk=import_id)
+    key = course_grid.progress_cache_key(job.pk)
+
+    def progress(fraction: float) -> None:
+        cache.set(key, int(fraction * job.total_rows), PROGRESS_TTL)
+
+    status, report, total = CourseGridImport.Status.DONE, {}, job.total_rows
+    with translation.override(job.uploaded_by.language or settings.LANGUAGE_CODE):
+        try:
+            with job.file.open("rb") as handle:
+                data = handle.read()
+            result = course_grid.course_grid_import(
+                data=data,
+                by=job.uploaded_by,
+                dry_run=job.dry_run,
+                skip_invalid=job.skip_invalid,
+                progress=progress,
+            )
+            report, total = result.as_report(), result.total_rows
+        except course_grid.CourseGridFileError as exc:
+            status, report = CourseGridImport.Status.FAILED, {"file_error": str(exc.message)}
+        except Exception:
+            logger.exception("course-grid import %s failed", import_id)
+            status = CourseGridImport.Status.FAILED
+            report = {"error": _("The import stopped on an unexpected error; nothing was written.")}
+    CourseGridImport.objects.filter(pk=import_id).update(
+        status=status,
+        report=report,
+        total_rows=total,
+        processed_rows=total if status == CourseGridImport.Status.DONE else 0,
+        finished_at=timezone.now(),
+    )
+    cache.delete(key)
+    return status
+
+
+@shared_task(acks_late=True)
+def sla_sweep_run() -> dict:
+    """Beat entry point (every minute by default; the schedule is edited in the admin)."""
+    from . import sla_services
+
+    result = sla_services.sla_sweep()
+    return {"examined": result.examined, "recorded": result.recorded}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10, default_retry_delay=30)
+def sla_escalations_execute(self, escalation_ids: list[int]) -> int:
+    """Run the actions of recorded escalations; each is claimed once, whatever the retries."""
+    from . import sla_services
+
+    return sla_services.escalations_execute(ids=escalation_ids)

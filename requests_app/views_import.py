@@ -1,0 +1,162 @@
+"""Course-grid upload for agents: upload, dry-run preview, import for real, progress."""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from crm.errors import DomainError
+from crm.permissions import backoffice_required
+
+from . import course_grid
+from .models import CourseGridImport
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+REJECTED_SHOWN = 500
+
+
+class CourseGridUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Course grid (CSV)"),
+        help_text=gettext_lazy(
+            "UTF-8 text, columns separated by “;” or “,”: sigle, titre, trimestre, "
+            "departement, responsable_nom, responsable_courriel, approche, date_debut and "
+            "optionally presentateurs."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: check and preview, write nothing"),
+        required=False,
+        initial=True,
+    )
+    skip_invalid = forms.BooleanField(
+        label=gettext_lazy("Skip invalid rows and import the others"), required=False
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (%(max)d MB at most).")
+                % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return file
+
+
+def import_permission_required(view):
+    """Back-office users allowed to import course grids; anyone else logged in gets 403."""
+
+    @wraps(view)
+    @backoffice_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("requests_app.add_coursegridimport"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_job(request, pk: int) -> CourseGridImport:
+    try:
+        return course_grid.course_grid_import_get(user=request.user, pk=pk)
+    except CourseGridImport.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _with_live_progress(job: CourseGridImport) -> CourseGridImport:
+    if job.status == CourseGridImport.Status.RUNNING:
+        processed = cache.get(course_grid.progress_cache_key(job.pk))
+        if processed is not None:
+            job.processed_rows = processed
+    return job
+
+
+@import_permission_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    form = CourseGridUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = course_grid.course_grid_import_submit(
+                uploaded_by=request.user,
+                file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+            )
+        except course_grid.CourseGridFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("imports:detail", pk=job.pk)
+    context = {"form": form, "jobs": course_grid.course_grid_imports_of(user=request.user)}
+    return render(request, "requests_app/import_upload.html", context)
+
+
+@import_permission_required
+@require_GET
+def import_detail(request, pk: int):
+    job = _with_live_progress(_own_job(request, pk))
+    rejected_rows = job.report.get("rejected_rows", [])
+    context = {
+        "job": job,
+        "report": job.report,
+        "rejected_rows": rejected_rows[:REJECTED_SHOWN],
+        "rejected_hidden": max(0, len(rejected_rows) - REJECTED_SHOWN),
+        "finished": job.status in (CourseGridImport.Status.DONE, CourseGridImport.Status.FAILED),
+    }
+    return render(request, "requests_app/import_detail.html", context)
+
+
+@import_permission_required
+@require_GET
+def import_progress(request, pk: int):
+    """Polled by the job page every two seconds; once the job ends, the page reloads."""
+    job = _with_live_progress(_own_job(request, pk))
+    if job.status in (CourseGridImport.Status.DONE, CourseGridImport.Status.FAILED):
+        if request.htmx:
+            return HttpResponseClientRefresh()
+        return redirect("imports:detail", pk=job.pk)
+    return render(request, "requests_app/import_progress.html", {"job": job})
+
+
+@import_permission_required
+@require_POST
+def import_confirm(request, pk: int):
+    job = _own_job(request, pk)
+    try:
+        new_job = course_grid.course_grid_import_confirm(
+            job=job, by=request.user, skip_invalid=request.POST.get("skip_invalid") == "1"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:detail", pk=job.pk)
+    return redirect("imports:detail", pk=new_job.pk)
+
+
+@import_permission_required
+@require_GET
+def import_rejected_csv(request, pk: int):
+    job = _own_job(request, pk)
+    report = job.report
+    if not report.get("rejected_rows"):
+        raise Http404
+    text = course_grid.rejected_rows_csv(
+        header=report.get("header", []),
+        delimiter=report.get("delimiter", ";"),
+        rows=report["rejected_rows"],
+    )
+    stem = job.original_name.rsplit(".", 1)[0] or "grid"
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{stem}.rejected.csv"
+    )
+    return response
