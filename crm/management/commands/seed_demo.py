@@ -65,4 +65,54 @@ class Command(BaseCommand):
         for path in sorted(CATALOGUE.glob("*.json")):
             types = catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
             self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
+        self._demo_work(users)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
+
+    def _demo_work(self, users):
+        """One request going through the faculty's chain and one help request, so that every
+        queue of the demo shows something."""
+        from requests_app import incident_services
+        from requests_app.models import Incident, IncidentCategory, Request, RequestType
+        from requests_app.services import request_create
+
+        coordination, _created = AssignmentGroup.objects.get_or_create(
+            name="Coordination FAD",
+            defaults={"description": "Reçoit les demandes d'aide escaladées.",
+                      "lead": users["gestionnaire@demo.guichet.test"]},
+        )
+        coordination.members.add(users["gestionnaire@demo.guichet.test"])
+        AssignmentGroup.objects.filter(
+            name__in=["Technologues", "Techno-pédagogues"], escalation_group__isnull=True
+        ).update(escalation_group=coordination)
+        categories = {}
+        for name, name_en in [("Classe virtuelle (Zoom)", "Virtual class (Zoom)"),
+                              ("Enregistrement", "Recording"),
+                              ("Accès aux outils", "Access to tools")]:
+            categories[name], _created = IncidentCategory.objects.get_or_create(
+                name=name, defaults={"name_en": name_en}
+            )
+        citizen = users["citoyen@demo.guichet.test"]
+        key = "MED1001|A2026|SYNC"
+        if not Request.objects.filter(external_key=key).exists():
+            request_create(
+                requester=citizen,
+                request_type=RequestType.objects.get(code="SYNC"),
+                title="MED1001 — Introduction à la médecine (A2026)",
+                external_key=key,
+                channel=Request.Channel.IMPORT,
+                form_data={"sigle": "MED1001", "trimestre": "A2026", "approche": "SYNC"},
+                by=users["agent@demo.guichet.test"],
+            )
+            self.stdout.write("demo request created")
+        title = "Le son ne passe pas pendant la classe virtuelle"
+        if not Incident.objects.filter(requester=citizen, title=title).exists():
+            incident_services.incident_create(
+                requester=citizen,
+                title=title,
+                description="Les étudiants ne m'entendent pas depuis ce matin.",
+                channel=Incident.Channel.PHONE,
+                category=categories["Classe virtuelle (Zoom)"],
+                assignment_group=AssignmentGroup.objects.get(name="Technologues"),
+                by=users["technologue@demo.guichet.test"],
+            )
+            self.stdout.write("demo incident created")
