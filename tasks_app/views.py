@@ -94,7 +94,7 @@ def _detail_context(request, task: Task, **forms) -> dict:
         "siblings": siblings,
         "can_work": can_work,
         "journal_form": forms.get("journal_form") or JournalForm(),
-        "support_form": forms.get("support_form") or SupportTaskForm(),
+        "support_form": forms.get("support_form") or SupportTaskForm(prefix="support"),
         "assign_form": forms.get("assign_form")
         or AssignForm(task=task, initial={"assignee": task.assignee_id}),
         "history": record_history(task),
@@ -172,7 +172,7 @@ def task_journal(request, pk: int):
 @require_POST
 def support_task_create(request, pk: int):
     parent = _get_task(pk)
-    form = SupportTaskForm(request.POST)
+    form = SupportTaskForm(request.POST, prefix="support")
     if form.is_valid():
         try:
             child = services.support_task_create(

@@ -40,7 +40,10 @@
     if (!column || !dragged) return;
     event.preventDefault();
     const target = column.querySelector(".kanban-drop");
-    if (target === origin) return;
+    if (target === origin) {
+      dragged = null;
+      return;
+    }
     const card = dragged;
     const from = origin;
     const fromNext = originNext;

@@ -142,11 +142,6 @@ def request_badge(page: Page) -> Locator:
     return page.get_by_test_id("request-status").locator("[data-status]")
 
 
-def drag(page: Page, card: Locator, column: Locator) -> None:
-    """Drag a card onto a column with the mouse (HTML5 drag and drop)."""
-    card.drag_to(column)
-
-
 def test_two_groups_work_the_faculty_chain_to_the_end(page: Page, live_server, faculty):
     request = faculty["request"]
     tasks = faculty["tasks"]
@@ -202,7 +197,7 @@ def test_two_groups_work_the_faculty_chain_to_the_end(page: Page, live_server, f
     expect(column_open.get_by_test_id(f"card-{coaching.pk}")).to_be_visible()
     expect(page.get_by_test_id(f"card-{planning.pk}")).to_have_count(0)  # not this group's
 
-    drag(page, card, column_in_progress)
+    card.drag_to(column_in_progress)  # real mouse drag: Chromium fires HTML5 drag events
 
     expect(message).to_have_class(re.compile(r"\balert-success\b"))
     expect(message).to_have_text(
@@ -215,7 +210,7 @@ def test_two_groups_work_the_faculty_chain_to_the_end(page: Page, live_server, f
     assert Task.objects.get(pk=coaching.pk).assignee == pedagogue
 
     # An illegal move (back to "pending") is refused: the card returns, nothing changes.
-    drag(page, card, column_pending)
+    card.drag_to(column_pending)
 
     expect(message).to_have_class(re.compile(r"\balert-danger\b"))
     with translation.override("fr"):

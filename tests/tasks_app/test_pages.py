@@ -212,3 +212,22 @@ def test_request_cancel_from_its_page(login, pedagogue, faculty_request):
     )
     faculty_request.refresh_from_db()
     assert faculty_request.status == Request.Status.CANCELLED
+
+
+def test_agent_creates_a_support_task_from_the_task_page(
+    login, technologist, pedagogue, faculty_request, groups
+):
+    from tasks_app import services
+
+    services.task_close(task=by_sequence(faculty_request)["1"], by=pedagogue)
+    planning = by_sequence(faculty_request)["2.1"]
+    client = login(technologist)
+    page = text(client.get(planning.get_absolute_url()))
+    assert page.count('id="id_assignee"') == 1
+    response = client.post(
+        reverse("tasks:support", args=[planning.pk]),
+        {"support-title": "Soutien Zoom en salle", "support-assignment_group": groups[1].pk},
+    )
+    assert response.status_code == 302
+    child = planning.support_tasks.get()
+    assert (child.title, child.kind, child.status) == ("Soutien Zoom en salle", "support", "open")
