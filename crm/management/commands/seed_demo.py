@@ -77,17 +77,21 @@ class Command(BaseCommand):
 
         coordination, _created = AssignmentGroup.objects.get_or_create(
             name="Coordination FAD",
-            defaults={"description": "Reçoit les demandes d'aide escaladées.",
-                      "lead": users["gestionnaire@demo.guichet.test"]},
+            defaults={
+                "description": "Reçoit les demandes d'aide escaladées.",
+                "lead": users["gestionnaire@demo.guichet.test"],
+            },
         )
         coordination.members.add(users["gestionnaire@demo.guichet.test"])
         AssignmentGroup.objects.filter(
             name__in=["Technologues", "Techno-pédagogues"], escalation_group__isnull=True
         ).update(escalation_group=coordination)
         categories = {}
-        for name, name_en in [("Classe virtuelle (Zoom)", "Virtual class (Zoom)"),
-                              ("Enregistrement", "Recording"),
-                              ("Accès aux outils", "Access to tools")]:
+        for name, name_en in [
+            ("Classe virtuelle (Zoom)", "Virtual class (Zoom)"),
+            ("Enregistrement", "Recording"),
+            ("Accès aux outils", "Access to tools"),
+        ]:
             categories[name], _created = IncidentCategory.objects.get_or_create(
                 name=name, defaults={"name_en": name_en}
             )
