@@ -58,7 +58,7 @@ def _quoted(cell: str, delimiter: str) -> str:
 @pytest.fixture
 def faculty(db):
     """Demo users and groups, and the faculty catalogue: request types SYNC and ASYNC."""
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--no-samples", stdout=io.StringIO())
     return {t.code: t for t in RequestType.objects.all()}
 
 

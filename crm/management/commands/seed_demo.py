@@ -43,6 +43,14 @@ DEMO_GROUPS = [
 class Command(BaseCommand):
     help = "Load the demo users (one per role) and assignment groups. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-samples",
+            action="store_true",
+            help="load users, groups and the catalogue only, without the sample request and "
+            "help request",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         users = {}
@@ -65,7 +73,8 @@ class Command(BaseCommand):
         for path in sorted(CATALOGUE.glob("*.json")):
             types = catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
             self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
-        self._demo_work(users)
+        if not options["no_samples"]:
+            self._demo_work(users)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
 
     def _demo_work(self, users):
