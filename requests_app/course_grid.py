@@ -12,7 +12,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -50,19 +51,26 @@ OPTIONAL_COLUMNS = ("presentateurs",)
 MAY_BE_EMPTY = frozenset({"departement", "responsable_nom", "presentateurs"})
 LIST_SEPARATOR = "|"
 DELIMITERS = (";", ",")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 KEY_MAX_LENGTH = Request._meta.get_field("external_key").max_length
 TITLE_MAX_LENGTH = Request._meta.get_field("title").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 # Rows written per round of bulk queries: bounds memory and the size of each statement.
 CHUNK_SIZE = 1000
+# Databases other than PostgreSQL update through bulk_update, whose CASE expressions grow with
+# the batch.
+UPDATE_BATCH = 100
+UPDATE_TABLE = "course_grid_update"
 # Lookups by key or e-mail, per query.
 LOOKUP_CHUNK = 5000
 # Uploads with fewer rows run while the agent waits; larger ones go to the worker.
 INLINE_MAX_ROWS = 2000
 HISTORY_REASON = "course grid import"
+LOCK_NAME = "course-grid-import"
 PROGRESS_CACHE_KEY = "course-grid-import:{pk}:processed"
 
+_ISO_DATE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+_DAY_FIRST_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
 _PRESENTER = re.compile(r"^(?P<name>[^<>]*?)\s*<\s*(?P<email>[^<>\s]+)\s*>$")
 
 Progress = Callable[[float], None]
@@ -238,16 +246,21 @@ def _clean(value: str) -> str:
 
 
 def _parse_date(value: str) -> date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+    # Two regular expressions: strptime was a quarter of the time spent checking big files.
+    match = _ISO_DATE.match(value) or _DAY_FIRST_DATE.match(value)
+    if match is None:
+        return None
+    try:
+        return date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
 
 
+@lru_cache(maxsize=65536)
 def _valid_email(value: str) -> str | None:
     email = value.strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        return None
     try:
         validate_email(email)
     except ValidationError:
@@ -278,7 +291,7 @@ def request_title(*, sigle: str, titre: str, trimestre: str) -> str:
     if len(title) <= TITLE_MAX_LENGTH:
         return title
     room = TITLE_MAX_LENGTH - len(f"{sigle} — … ({trimestre})")
-    return f"{sigle} — {titre[: max(0, room)].rstrip()}… ({trimestre})"
+    return f"{sigle} — {titre[: max(0, room)].rstrip()}… ({trimestre})"[:TITLE_MAX_LENGTH]
 
 
 def external_key(*, sigle: str, trimestre: str, approche: str) -> str:
@@ -455,83 +468,15 @@ def _existing_requests(keys: list[str]) -> dict[str, _Existing]:
     return found
 
 
-def _insert_with_history(model, rows: list[dict], *, by: User | None, reason: str) -> list[int]:
-    """Insert ``rows`` (``{attname: value}``, every concrete field but the id) with one "+"
-    history row each, as ``bulk_create_with_history`` records them; returns the new ids in
-    order.
+def _copy_supported() -> bool:
+    return connection.vendor == "postgresql"
 
-    PostgreSQL gets COPY, with ids drawn from the sequence first: several times faster than
-    INSERT for tens of thousands of rows. Other databases get ``bulk_create_with_history``.
-    """
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        objs = bulk_create_with_history(
-            [model(**row) for row in rows],
-            model,
-            batch_size=CHUNK_SIZE,
-            default_user=by,
-            default_change_reason=reason,
-        )
-        return [obj.pk for obj in objs]
 
-    table, pk = model._meta.db_table, model._meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepare = {
-        f.attname: (lambda value, f=f: f.get_db_prep_save(value, connection))
-        for f in fields
-        if isinstance(f, models.JSONField)
-    }
-
-    def prepared(row: dict, attname: str):
-        value = row[attname]
-        return prepare[attname](value) if attname in prepare else value
-
-    _copy(
-        table,
-        [pk.column, *(f.column for f in fields)],
-        (
-            [id_, *(prepared(row, f.attname) for f in fields)]
-            for id_, row in zip(ids, rows, strict=True)
-        ),
-    )
-
-    history = model.history.model
-    tracked = {f.attname for f in history.tracked_fields}
-    extra = {
-        "history_date": timezone.now(),
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": by.pk if by is not None else None,
-    }
-    columns = [f for f in history._meta.concrete_fields if not f.primary_key]
-    unknown = {f.attname for f in columns} - tracked - set(extra)
-    if unknown:
-        raise ImproperlyConfigured(f"{history.__name__} has unexpected fields {sorted(unknown)}")
-
-    def history_row(id_: int, row: dict) -> list:
-        return [
-            id_
-            if f.attname == pk.attname
-            else prepared(row, f.attname)
-            if f.attname in tracked
-            else extra[f.attname]
-            for f in columns
-        ]
-
-    _copy(
-        history._meta.db_table,
-        [f.column for f in columns],
-        (history_row(id_, row) for id_, row in zip(ids, rows, strict=True)),
-    )
-    return ids
+def _prepared(field: models.Field, value):
+    # COPY adapts plain Python values itself; JSON needs the database's JSON wrapper.
+    if isinstance(field, models.JSONField):
+        return field.get_db_prep_save(value, connection)
+    return value
 
 
 def _copy(table: str, columns: list[str], rows: Iterable[list]) -> None:
@@ -540,6 +485,123 @@ def _copy(table: str, columns: list[str], rows: Iterable[list]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _copy_history(model, rows: list[dict], *, history_type: str, by, reason: str) -> None:
+    """One history row per row (``{attname: value}``, id included), the columns that
+    ``bulk_create_with_history`` and ``bulk_update_with_history`` fill."""
+    history = model.history.model
+    tracked = {f.attname: f for f in history.tracked_fields}
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason,
+        "history_type": history_type,
+        "history_user_id": by.pk if by is not None else None,
+    }
+    columns = [f for f in history._meta.concrete_fields if not f.primary_key]
+    unknown = {f.attname for f in columns} - set(tracked) - set(extra)
+    if unknown:
+        raise ImproperlyConfigured(f"{history.__name__} has unexpected fields {sorted(unknown)}")
+    _copy(
+        history._meta.db_table,
+        [f.column for f in columns],
+        (
+            [
+                _prepared(tracked[f.attname], row[f.attname])
+                if f.attname in tracked
+                else extra[f.attname]
+                for f in columns
+            ]
+            for row in rows
+        ),
+    )
+
+
+def _insert_with_history(model, rows: list[dict], *, by: User | None, reason: str) -> list[int]:
+    """Insert ``rows`` (``{attname: value}``, every concrete field but the id) with one "+"
+    history row each; returns the new ids in order.
+
+    PostgreSQL gets COPY, with ids drawn from the sequence first: several times faster than
+    ``bulk_create`` for tens of thousands of rows. Other databases get
+    ``bulk_create_with_history``.
+    """
+    if not rows:
+        return []
+    if not _copy_supported():
+        objs = bulk_create_with_history(
+            [model(**row) for row in rows],
+            model,
+            batch_size=CHUNK_SIZE,
+            default_user=by,
+            default_change_reason=reason,
+        )
+        return [obj.pk for obj in objs]
+    table, pk = model._meta.db_table, model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk.column, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    rows = [{pk.attname: id_, **row} for id_, row in zip(ids, rows, strict=True)]
+    fields = model._meta.concrete_fields
+    _copy(
+        table,
+        [f.column for f in fields],
+        ([_prepared(f, row[f.attname]) for f in fields] for row in rows),
+    )
+    _copy_history(model, rows, history_type="+", by=by, reason=reason)
+    return ids
+
+
+def _update_with_history(model, objs: list, fields: list[str], *, by, reason: str) -> None:
+    """Write ``fields`` of ``objs`` with one "~" history row each.
+
+    PostgreSQL: the new values are copied into a temporary table and applied by one
+    ``UPDATE … FROM``; ``bulk_update`` spent two milliseconds per row building its CASE
+    expressions. Other databases get ``bulk_update_with_history``.
+    """
+    if not objs:
+        return
+    if not _copy_supported():
+        bulk_update_with_history(
+            objs,
+            model,
+            fields,
+            batch_size=UPDATE_BATCH,
+            default_user=by,
+            default_change_reason=reason,
+        )
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), model._meta.pk
+    changed = [model._meta.get_field(name) for name in fields]
+    columns = [pk.column, *(f.column for f in changed)]
+    listed = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {UPDATE_TABLE} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+    _copy(
+        UPDATE_TABLE,
+        columns,
+        ([obj.pk, *(_prepared(f, getattr(obj, f.attname)) for f in changed)] for obj in objs),
+    )
+    assignments = ", ".join(f"{quote(f.column)} = incoming.{quote(f.column)}" for f in changed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {UPDATE_TABLE} AS incoming "
+            f"WHERE {table}.{quote(pk.column)} = incoming.{quote(pk.column)}"
+        )
+        cursor.execute(f"DROP TABLE {UPDATE_TABLE}")
+    _copy_history(
+        model,
+        [{f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields} for obj in objs],
+        history_type="~",
+        by=by,
+        reason=reason,
+    )
 
 
 def _full_row(model, row: dict, now) -> dict:
@@ -679,6 +741,33 @@ def course_grid_import(
     if rejected and not skip_invalid and not dry_run:
         return result
 
+    if dry_run:
+        to_create, to_update = _compare(planned)
+        _count(result, planned, to_create, to_update)
+        return result
+
+    with transaction.atomic():
+        # One import at a time, compared inside the lock: two overlapping grids uploaded at once
+        # would otherwise both create the same new keys.
+        _lock_imports()
+        to_create, to_update = _compare(planned)
+        _count(result, planned, to_create, to_update)
+        if to_create or to_update:
+            _apply(result, to_create, to_update, types, by, progress)
+            result.applied = True
+    return result
+
+
+def _lock_imports() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK_NAME])
+
+
+def _compare(
+    planned: list[PlannedRequest],
+) -> tuple[list[PlannedRequest], list[tuple[int, PlannedRequest, dict]]]:
+    """The requests to create, and those to update (id, plan, merged form data)."""
     existing = _existing_requests([p.key for p in planned])
     to_create: list[PlannedRequest] = []
     to_update: list[tuple[int, PlannedRequest, dict]] = []
@@ -696,15 +785,12 @@ def course_grid_import(
             or found.requester_email != plan.email
         ):
             to_update.append((found.pk, plan, form_data))
+    return to_create, to_update
+
+
+def _count(result: CourseGridResult, planned, to_create, to_update) -> None:
     result.created, result.updated = len(to_create), len(to_update)
     result.unchanged = len(planned) - len(to_create) - len(to_update)
-    if dry_run or not (to_create or to_update):
-        return result
-
-    with transaction.atomic():
-        _apply(result, to_create, to_update, types, by, progress)
-    result.applied = True
-    return result
 
 
 def _apply(result, to_create, to_update, types, by, progress) -> None:
@@ -728,13 +814,12 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
             request.form_data = form_data
             request.requester_id = user_ids[plan.email]
             request.updated_at = now
-        bulk_update_with_history(
-            list(requests.values()),
+        _update_with_history(
             Request,
+            list(requests.values()),
             ["title", "due_date", "form_data", "requester", "updated_at"],
-            batch_size=CHUNK_SIZE,
-            default_user=by,
-            default_change_reason=HISTORY_REASON,
+            by=by,
+            reason=HISTORY_REASON,
         )
         done += len(chunk)
         if progress:

@@ -1,5 +1,6 @@
 """The course-grid import service: reading, checking and set-based applying."""
 
+import threading
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from freezegun import freeze_time
 
 from crm import roles
 from crm.models import Notification, User
+from requests_app import course_grid
 from requests_app.business_time import add_business_days
 from requests_app.course_grid import (
     CourseGridFileError,
@@ -24,6 +26,14 @@ from tests import factories
 from .conftest import HEADER, grid, row
 
 pytestmark = pytest.mark.usefixtures("faculty", "english")
+
+
+@pytest.fixture(params=["copy", "orm"])
+def write_path(request, monkeypatch):
+    """PostgreSQL writes with COPY; other databases with simple_history's bulk helpers."""
+    if request.param == "orm":
+        monkeypatch.setattr(course_grid, "_copy_supported", lambda: False)
+    return request.param
 
 
 def _written():
@@ -42,7 +52,7 @@ def _written():
 
 
 @freeze_time("2026-08-03 14:00")
-def test_each_row_becomes_a_submitted_request_with_its_chain_of_tasks(faculty):
+def test_each_row_becomes_a_submitted_request_with_its_chain_of_tasks(faculty, write_path):
     # given
     data = grid([row(sigle="mmd1234 ", titre="Anatomie", trimestre="a2026", approche="sync")])
 
@@ -92,7 +102,7 @@ def test_a_row_with_two_approaches_gives_one_request_per_approach():
     assert Task.objects.count() == 8
 
 
-def test_reimporting_the_same_file_changes_nothing():
+def test_reimporting_the_same_file_changes_nothing(write_path):
     # given
     data = grid([row(), row(sigle="MMD2000", approche="SYNC|ASYNC")])
     course_grid_import(data=data)
@@ -107,7 +117,7 @@ def test_reimporting_the_same_file_changes_nothing():
     assert _written() == before
 
 
-def test_changed_row_updates_its_request_and_keeps_its_history():
+def test_changed_row_updates_its_request_and_keeps_its_history(write_path):
     # given
     course_grid_import(data=grid([row(), row(sigle="MMD2000")]))
     request = Request.objects.get(external_key="MMD1234|A2026|SYNC")
@@ -215,7 +225,7 @@ def test_skip_invalid_imports_the_valid_rows_only():
     assert result.rejected_rows[0].cells[0] == "MMD2000"
 
 
-def test_the_importing_agent_is_recorded_as_filer_and_in_history():
+def test_the_importing_agent_is_recorded_as_filer_and_in_history(write_path):
     agent = factories.agent(email="import@example.org")
 
     course_grid_import(data=grid([row()]), by=agent)
@@ -224,6 +234,36 @@ def test_the_importing_agent_is_recorded_as_filer_and_in_history():
     assert request.created_by == agent
     assert request.history.get().history_user == agent
     assert Task.history.filter(history_user=agent).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_grid_at_once_create_each_request_once():
+    # given
+    data = grid([row(sigle=f"MMD{i:04d}") for i in range(30)])
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(course_grid_import(data=data))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert errors == []
+    assert sorted((r.created, r.unchanged) for r in results) == [(0, 30), (30, 0)]
+    assert Request.objects.count() == 30
+    assert Task.objects.count() == 120
 
 
 # Requesters --------------------------------------------------------------------------------

@@ -258,7 +258,9 @@ def test_progress_reloads_the_page_once_the_worker_is_done(login, agent):
     response = client.get(url, HTTP_HX_REQUEST="true")
 
     assert response["HX-Refresh"] == "true"
-    assert text(client.get(reverse("imports:detail", args=[job.pk]))).count("to create") == 1
+    assert (
+        text(client.get(reverse("imports:detail", args=[job.pk]))).count("requests to create") == 1
+    )
 
 
 def test_upload_nav_link_is_on_the_import_pages(login, agent):
