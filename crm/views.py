@@ -43,7 +43,8 @@ def home(request):
 @backoffice_required
 def agent_home(request):
     groups = selectors.assignment_groups_of(user=request.user)
-    group_ids = [g.pk for g in groups]
+    # A subquery, not a list of ids: the page costs the same queries with or without groups.
+    group_ids = request.user.assignment_groups.values("pk")
     context = {
         "groups": groups,
         "notifications": selectors.notification_list(user=request.user, unread_only=True, limit=10),

@@ -9,7 +9,6 @@ actions run after commit, in a task that claims each escalation once.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -368,7 +367,7 @@ def _requeue_forgotten(now: datetime) -> None:
         ).values_list("pk", flat=True)[:10000]
     )
     if ids:
-        sla_escalations_execute.delay(ids)
+        transaction.on_commit(lambda: sla_escalations_execute.delay(ids))
 
 
 @transaction.atomic
@@ -386,51 +385,52 @@ def escalations_execute(*, ids: list[int], now: datetime | None = None) -> int:
     claimed = list(
         SLAEscalation.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk__in=ids, executed_at__isnull=True)
-        .select_related(
-            "clock__incident__assignment_group__escalation_group",
-            "clock__incident__assignment_group__lead",
-            "clock__incident__assignee",
-            "level",
-        )
+        .select_related("clock", "level")
+        # One order for every worker: incidents are then locked in the same order (no deadlock).
+        .order_by("clock__incident_id", "percent", "pk")
     )
     if not claimed:
         return 0
     SLAEscalation.objects.filter(pk__in=[e.pk for e in claimed]).update(executed_at=now)
-    by_incident = defaultdict(list)
     for escalation in claimed:
-        by_incident[escalation.clock.incident_id].append(escalation)
-    for escalations in by_incident.values():
-        incident = escalations[0].clock.incident
-        for escalation in sorted(escalations, key=lambda e: e.percent):
-            level = escalation.level
-            if level is None:
-                continue
-            recipients = []
-            group = incident.assignment_group
-            if level.notify_assignee and incident.assignee:
-                recipients.append(incident.assignee)
-            if level.notify_group_lead and group and group.lead:
-                recipients.append(group.lead)
-            if level.notify_escalation_group and group and group.escalation_group:
-                recipients += list(group.escalation_group.members.all())
-            if recipients:
-                notifications_send(
-                    recipients=recipients,
-                    title=_("%(number)s: %(percent)s %% of the %(kind)s target elapsed")
-                    % {
-                        "number": incident.number,
-                        "percent": escalation.percent,
-                        "kind": escalation.clock.get_kind_display(),
-                    },
-                    body=incident.title,
-                    url=incident.get_absolute_url(),
-                )
-            if level.raise_priority or level.reassign_to_escalation_group:
-                incident_escalate(
-                    incident=incident,
-                    raise_priority=level.raise_priority,
-                    reassign=level.reassign_to_escalation_group,
-                    reason=_("escalation at %(percent)s %%") % {"percent": escalation.percent},
-                    now=now,
-                )
+        level = escalation.level
+        if level is None:
+            continue
+        # Read the incident afresh for each escalation: an earlier one in this loop may have
+        # raised its priority or moved it to another group.
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related(
+                "assignment_group__escalation_group", "assignment_group__lead", "assignee"
+            )
+            .get(pk=escalation.clock.incident_id)
+        )
+        recipients = []
+        group = incident.assignment_group
+        if level.notify_assignee and incident.assignee:
+            recipients.append(incident.assignee)
+        if level.notify_group_lead and group and group.lead:
+            recipients.append(group.lead)
+        if level.notify_escalation_group and group and group.escalation_group:
+            recipients += list(group.escalation_group.members.all())
+        if recipients:
+            notifications_send(
+                recipients=recipients,
+                title=_("%(number)s: %(percent)s %% of the %(kind)s target elapsed")
+                % {
+                    "number": incident.number,
+                    "percent": escalation.percent,
+                    "kind": escalation.clock.get_kind_display(),
+                },
+                body=incident.title,
+                url=incident.get_absolute_url(),
+            )
+        if level.raise_priority or level.reassign_to_escalation_group:
+            incident_escalate(
+                incident=incident,
+                raise_priority=level.raise_priority,
+                reassign=level.reassign_to_escalation_group,
+                reason=_("escalation at %(percent)s %%") % {"percent": escalation.percent},
+                now=now,
+            )
     return len(claimed)

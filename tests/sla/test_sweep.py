@@ -67,7 +67,9 @@ def test_actions_notify_and_run_once(incident, helper, support_group):
     assert incident.priority == 2  # raised at 100 %
 
 
-def test_forgotten_escalations_are_queued_again(incident, monkeypatch):
+def test_forgotten_escalations_are_queued_again(
+    incident, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     from requests_app import tasks
 
@@ -76,5 +78,6 @@ def test_forgotten_escalations_are_queued_again(incident, monkeypatch):
     SLAEscalation.objects.filter(pk__in=result.escalation_ids).update(
         reached_at=at(2026, 11, 23, 13, 1) - timedelta(minutes=5)
     )
-    sla_services.sla_sweep(now=at(2026, 11, 23, 13, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_services.sla_sweep(now=at(2026, 11, 23, 13, 2))
     assert any(set(result.escalation_ids) <= set(ids) for ids in queued)
