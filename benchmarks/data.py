@@ -9,13 +9,15 @@ Rows are written set-wise (COPY on PostgreSQL, ``bulk_create`` elsewhere), never
 row, and the same random seed gives the same data.
 """
 
+import bisect
+import itertools
 import json
 import math
 import random
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -25,7 +27,6 @@ from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from crm import roles
 from crm.models import AssignmentGroup, Notification, User
@@ -408,7 +409,7 @@ def generate_agent_pages(scale: float = 1, *, seed: int = SEED) -> AgentPagesDat
 def _requesters(rng: random.Random, count: int, now) -> list[int]:
     password = make_password(PASSWORD)
     emails = [f"demandeur{i:07d}@{DOMAIN}" for i in range(count)]
-    ids = _users_with_role(
+    return _users_with_role(
         (
             {
                 "email": email,
@@ -421,15 +422,22 @@ def _requesters(rng: random.Random, count: int, now) -> list[int]:
             for email in emails
         ),
         emails,
+        "demandeur",
         roles.CITIZEN,
     )
-    return ids
 
 
-def _users_with_role(rows: Iterable[dict[str, Any]], emails: list[str], role: str) -> list[int]:
-    """Insert users, give them ``role``; returns their ids in the order of ``emails``."""
+def _users_with_role(
+    rows: Iterable[dict[str, Any]], emails: list[str], prefix: str, role: str
+) -> list[int]:
+    """Insert users whose e-mail addresses start with ``prefix``, give them ``role``; returns
+    their ids in the order of ``emails``."""
     insert_rows(User, rows)
-    by_email = dict(User.objects.filter(email__in=emails).values_list("email", "id"))
+    by_email = dict(
+        User.objects.filter(email__startswith=prefix, email__endswith=f"@{DOMAIN}").values_list(
+            "email", "id"
+        )
+    )
     ids = [by_email[email] for email in emails]
     role_id = Group.objects.get(name=role).pk
     copy_rows(User.groups.through, ["user_id", "group_id"], ((i, role_id) for i in ids))
@@ -454,6 +462,7 @@ def _faculty_agents(rng: random.Random, now) -> tuple[list[int], dict[str, list[
             for email in emails
         ),
         emails,
+        "conseiller",
         roles.AGENT,
     )
 
@@ -520,28 +529,47 @@ def planning_step(steps: list[_Step]) -> int:
     )
 
 
+class _Mix:
+    """Draws a key by weight, from ``{key: weight}`` or ``(key, weight)`` pairs."""
+
+    def __init__(self, weights):
+        pairs = list(weights.items()) if isinstance(weights, dict) else list(weights)
+        self.keys = [key for key, _weight in pairs]
+        self.bounds = list(itertools.accumulate(weight for _key, weight in pairs))
+
+    def draw(self, rng: random.Random):
+        return self.keys[bisect.bisect(self.bounds, rng.random() * self.bounds[-1])]
+
+
 class _Plan:
     """Writes requests chunk by chunk, each with its tasks and journal, in one pass of the
-    random generator; remembers the tasks the benchmarks will need."""
+    random generator; remembers the tasks the benchmarks will need.
+
+    Times are seconds since the epoch until a row is written: floats are cheaper to draw and
+    add than aware datetimes, and this loop runs a million times.
+    """
 
     def __init__(self, rng, now, chain, members, agent_ids, requester_ids):
         self.rng = rng
-        self.now = now
+        self.now = now.timestamp()
         self.types = chain["types"]
         self.steps: list[_Step] = chain["steps"]
         self.agent_ids = agent_ids
         busy, quiet = agent_ids[0], agent_ids[1]
         # The busy and quiet agents get known loads afterwards: random work goes to the others,
         # except that the busy agent has closed two years of tasks like everyone.
-        self.closing_pool = {name: [a for a in ids if a != quiet] for name, ids in members.items()}
-        self.active_pool = {
-            name: [a for a in ids if a not in (busy, quiet)] for name, ids in members.items()
-        }
+        self.closing_pool = [[a for a in members[s.group_name] if a != quiet] for s in self.steps]
+        self.active_pool = [
+            [a for a in members[s.group_name] if a not in (busy, quiet)] for s in self.steps
+        ]
         self.requester_ids = requester_ids
         self.planning = planning_step(self.steps)
+        self.status_mixes = [(limit, _Mix(mix)) for limit, mix in STATUS_BY_AGE]
+        self.active_mix = _Mix(ACTIVE_TASK_STATUSES)
+        self.channel_mix = _Mix(CHANNELS)
         self.taken_active: list[tuple[int, str]] = []  # (task id, group name)
         self.showcase: list[int] = []
-        self._due: dict[tuple, Any] = {}
+        self._due: dict[tuple[int, int], Any] = {}
         self.next_request = _next_id(Request)
         self.next_task = _next_id(Task)
         self.next_entry = _next_id(JournalEntry)
@@ -549,38 +577,39 @@ class _Plan:
     def load(self, count: int) -> None:
         span = YEARS_OF_REQUESTS * 365 * 24 * 3600
         # Filing times ascending, so that ids follow time as they do in production.
-        offsets = sorted((self.rng.randrange(span) for _ in range(count)), reverse=True)
+        filed = sorted(self.now - self.rng.randrange(span) for _ in range(count))
         for start in range(0, count, REQUEST_CHUNK):
             requests, tasks, entries = [], [], []
-            for offset in offsets[start : start + REQUEST_CHUNK]:
-                self._request(self.now - timedelta(seconds=offset), requests, tasks, entries)
+            for created in filed[start : start + REQUEST_CHUNK]:
+                self._request(created, requests, tasks, entries)
             copy_rows(Request, REQUEST_COLUMNS, requests)
             copy_rows(Task, TASK_COLUMNS, tasks)
             copy_rows(JournalEntry, JOURNAL_COLUMNS, entries)
 
-    def _request(self, created, requests, tasks, entries) -> None:
-        rng, now = self.rng, self.now
-        age_days = (now - created).days
-        status = _weighted(
-            rng, next(mix for limit, mix in STATUS_BY_AGE if limit is None or age_days < limit)
-        )
+    def _request(self, created: float, requests, tasks, entries) -> None:
+        rng, now, at = self.rng, self.now, _at
+        age_days = (now - created) / 86400
+        mix = next(m for limit, m in self.status_mixes if limit is None or age_days < limit)
+        status = mix.draw(rng)
         request_id = self.next_request
         self.next_request += 1
 
-        states, closes, opens, end = self._chain(created, status)
+        states, opens, closes, end = self._chain(created, status)
         resolved_at = closed_at = None
         if status in ("resolved", "closed"):
             resolved_at = end
             if status == "closed":
-                closed_at = min(now, end + timedelta(hours=rng.randrange(1, 240)))
+                closed_at = min(now, end + rng.randrange(3600, 240 * 3600))
         elif status == "cancelled":
             closed_at = end
+        last_change = closed_at or resolved_at or max(created, end, *(t or 0 for t in opens))
 
         type_id, type_code = self.types[0] if rng.random() < 0.6 else self.types[1]
-        channel = _weighted(rng, CHANNELS)
+        channel = self.channel_mix.draw(rng)
+        filed = at(created)
         course = f"{rng.choice(DEPARTMENTS)}{rng.randrange(1000, 7000)}"
-        term = f"{'HEA'[(created.month - 1) // 4]}{created.year}"
-        due = self._due_date(created, 20)
+        term = f"{'HEA'[(filed.month - 1) // 4]}{filed.year}"
+        day = int(created // 86400)
         requests.append(
             (
                 request_id,
@@ -592,34 +621,32 @@ class _Plan:
                 "",
                 {"cours": course, "trimestre": term, "approche": type_code},
                 None,
-                due,
+                self._due_date(day, filed, 20),
                 status,
-                created,
-                closed_at or resolved_at or max([created, *closes.values(), *opens.values()]),
-                resolved_at,
-                closed_at,
+                filed,
+                at(last_change),
+                at(resolved_at) if resolved_at else None,
+                at(closed_at) if closed_at else None,
             )
         )
 
-        task_ids = []
+        first_task = self.next_task
+        self.next_task += len(self.steps)
         for index, step in enumerate(self.steps):
-            task_id = self.next_task
-            self.next_task += 1
-            task_ids.append(task_id)
             task_status = states[index]
             assignee = None
             if task_status == "closed":
-                assignee = rng.choice(self.closing_pool[step.group_name])
+                assignee = rng.choice(self.closing_pool[index])
             elif task_status in ("in_progress", "on_hold") or (
                 task_status == "open" and rng.random() < TAKEN_OPEN_SHARE
             ):
-                assignee = rng.choice(self.active_pool[step.group_name])
-                self.taken_active.append((task_id, step.group_name))
-            opened_at = opens.get(index)
-            task_closed_at = closes.get(index)
+                assignee = rng.choice(self.active_pool[index])
+                self.taken_active.append((first_task + index, step.group_name))
+            opened = at(opens[index]) if opens[index] else None
+            task_closed = at(closes[index]) if closes[index] else None
             tasks.append(
                 (
-                    task_id,
+                    first_task + index,
                     "service",
                     request_id,
                     None,
@@ -628,13 +655,13 @@ class _Plan:
                     "",
                     step.group_id,
                     assignee,
-                    self._due_date(created, step.due_offset_days),
+                    self._due_date(day, filed, step.due_offset_days),
                     task_status,
                     step.visible_to_requester,
-                    created,
-                    task_closed_at or opened_at or created,
-                    opened_at,
-                    task_closed_at,
+                    filed,
+                    task_closed or opened or filed,
+                    opened,
+                    task_closed,
                 )
             )
         if (
@@ -645,80 +672,81 @@ class _Plan:
             self.showcase.append(request_id)
 
         # Notes are written on tasks that were worked, while they were open.
-        worked = [i for i in opens if states[i] != "pending"]
+        worked = [i for i, opened in enumerate(opens) if opened]
         for _ in range(_poisson_small(rng, JOURNAL_PER_REQUEST)):
             if not worked:
                 break
             index = rng.choice(worked)
-            until = closes.get(index, now)
-            written = opens[index] + (until - opens[index]) * rng.random()
+            since = opens[index]
             entries.append(
                 (
                     self.next_entry,
                     request_id,
-                    task_ids[index],
+                    first_task + index,
                     "comment" if rng.random() < 0.3 else "work_note",
-                    rng.choice(self.closing_pool[self.steps[index].group_name]),
+                    rng.choice(self.closing_pool[index]),
                     rng.choice(JOURNAL_BODIES),
-                    written,
+                    at(since + ((closes[index] or now) - since) * rng.random()),
                 )
             )
             self.next_entry += 1
 
-    def _chain(self, created, status):
-        """Each step's status, opening and closing times, and when the last change happened.
+    def _chain(self, created: float, status: str):
+        """Each step's status, opening and closing times (None when it did not happen), and
+        the time of the last closing.
 
         Steps run in order of their prerequisites; times are stretched to fit between the
         filing and now, so that nothing happens in the future.
         """
         rng, steps = self.rng, self.steps
+        done = status in ("resolved", "closed")
         states: list[str] = []
         for step in steps:
-            ready = all(states[p] == "closed" for p in step.prerequisites)
-            if status in ("resolved", "closed"):
+            if done:
                 states.append("closed")
-            elif not ready:
+            elif any(states[p] != "closed" for p in step.prerequisites):
                 states.append("pending")
             elif status == "submitted":
                 states.append("open")
             else:
                 states.append("closed" if rng.random() < 0.55 else "active")
-        if status in ("in_progress", "cancelled") and all(s == "closed" for s in states):
-            states[-1] = "active"
-        if status == "cancelled":
-            states = ["cancelled" if s != "closed" else s for s in states]
-        else:
-            states = [_weighted(rng, ACTIVE_TASK_STATUSES) if s == "active" else s for s in states]
+        if not done and status != "submitted" and all(s == "closed" for s in states):
+            states[-1] = "active"  # every step closed would make the request resolved
 
         # Durations in arbitrary units, then scaled to the time the request has had.
-        finish: list[float] = []
+        begins, finishes = [], []
         for step in steps:
-            begin = max((finish[p] for p in step.prerequisites), default=0.0)
-            finish.append(begin + rng.uniform(0.2, 1.0))
-        if status in ("resolved", "closed"):
-            limit = min(self.now, created + timedelta(days=rng.uniform(3, 45)))
-        else:
-            limit = self.now
-        unit = (limit - created) / (max(finish) * 1.05)
-        closes, opens = {}, {}
-        for index, step in enumerate(steps):
-            if states[index] in ("pending",):
-                continue
-            begin = max((finish[p] for p in step.prerequisites), default=0.0)
-            opens[index] = created + unit * begin
-            if states[index] == "closed":
-                closes[index] = created + unit * finish[index]
-        end = max([created, *closes.values()])
+            begin = max([finishes[p] for p in step.prerequisites], default=0.0)
+            begins.append(begin)
+            finishes.append(begin + rng.uniform(0.2, 1.0))
+        limit = min(self.now, created + rng.uniform(3, 45) * 86400) if done else self.now
+        unit = (limit - created) / (max(finishes) * 1.05)
+        opens = [
+            None if s == "pending" else created + unit * b
+            for s, b in zip(states, begins, strict=True)
+        ]
+        closes = [
+            created + unit * f if s == "closed" else None
+            for s, f in zip(states, finishes, strict=True)
+        ]
+        end = max([created, *(t for t in closes if t)])
         if status == "cancelled":
-            end = end + (self.now - end) * rng.random()
-            closes.update({i: end for i, s in enumerate(states) if s == "cancelled"})
-        return states, closes, opens, end
+            end += (self.now - end) * rng.random()
+            closes = [end if s != "closed" else t for s, t in zip(states, closes, strict=True)]
+            states = ["cancelled" if s != "closed" else s for s in states]
+        else:
+            states = [self.active_mix.draw(rng) if s == "active" else s for s in states]
+        return states, opens, closes, end
 
-    def _due_date(self, created, business_days: int):
-        key = (created.date(), business_days)
+    def _due_date(self, day: int, filed, business_days: int):
+        key = (day, business_days)
         if key not in self._due:
-            self._due[key] = add_business_days(created.date(), business_days)
+            self._due[key] = add_business_days(filed.date(), business_days)
         return self._due[key]
+
+
+def _at(timestamp: float):
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 REQUEST_COLUMNS = [
@@ -785,7 +813,8 @@ def _enrich(rng: random.Random, request_id: int, chain, agent_ids: list[int], *,
             parent=task,
             title=f"Soutien technique à la prestation {i + 1}",
             assignment_group=technologists,
-            assignee_id=rng.choice(workers) if i % 2 else None,
+            # Unassigned in the queue, or taken (a closed task always has its closer).
+            assignee_id=rng.choice(workers) if i % 3 else None,
             due_date=task.due_date,
             status=[Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.CLOSED][i % 3],
             opened_at=moment(i, repeat),
@@ -863,35 +892,41 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     """Insert rows given as tuples of values for ``columns`` (attnames, in that order).
 
     Lighter than ``insert_rows`` for millions of rows: no dictionary and no default per row,
-    so every column without a database default must be named.
+    so every column without a database default must be named. On PostgreSQL the rows travel
+    in COPY's binary format, with each column's type given up front: converting values to text
+    in Python cost six times as long as the whole binary load.
     """
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
             (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BATCH_SIZE
         )
         return
-    fields = [model._meta.get_field(column) for column in columns]
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in fields)
-    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            if json_columns:
-                row = list(row)
-                for i in json_columns:
-                    row[i] = Jsonb(row[i])
-            copy.write_row(row)
+    table = quote(model._meta.db_table)
+    names = [model._meta.get_field(column).column for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        types = dict(cursor.fetchall())
+        sql = f"COPY {table} ({', '.join(map(quote, names))}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(sql) as copy:
+            copy.set_types([types[name] for name in names])
+            for row in rows:
+                copy.write_row(row)
 
 
 @contextmanager
 def _without_secondary_indexes(models_: list[type[models.Model]]):
     """Load the tables without their foreign keys and non-unique indexes, then put them back.
 
-    Kept in place, they made loading a million requests take about ten minutes: every row
-    queued one integrity check per foreign key, run one by one at commit, and updated eight
-    indexes. Put back afterwards, each foreign key is checked by one join over the table and
-    each index is built by one sort, as a restore does.
+    Kept in place, every row queued one integrity check per foreign key, run one by one at
+    commit (23 s for 100,000 requests and their tasks, four minutes at scale 1), and updated
+    eight indexes. Put back afterwards, each foreign key is checked by one join over the table
+    and each index built by one sort, as a restore does: 6 s for the same rows. DDL is
+    transactional, so a load that fails rolls the drops back with its rows.
     """
     if connection.vendor != "postgresql":
         yield
@@ -955,18 +990,6 @@ def _vacuum_analyze(models_: list[type[models.Model]]) -> None:
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {tables}")
-
-
-def _weighted(rng: random.Random, weights) -> str:
-    """A key of ``weights`` ({key: weight} or (key, weight) pairs), drawn by weight."""
-    pairs = list(weights.items()) if isinstance(weights, dict) else list(weights)
-    total = sum(w for _key, w in pairs)
-    pick = rng.random() * total
-    for key, weight in pairs:
-        pick -= weight
-        if pick < 0:
-            return key
-    return pairs[-1][0]
 
 
 def _poisson_small(rng: random.Random, mean: float) -> int:

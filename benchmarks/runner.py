@@ -98,9 +98,10 @@ def run_benchmark(bench: Benchmark, ctx: Context, repeat: int) -> Result:
         bench.name, budget_ms=bench.budget_ms, items=bench.items, budget_per_s=bench.budget_per_s
     )
     try:
+        # Prepared first: preparing may generate the data that the count reports.
+        operation = bench.prepare(ctx)
         if bench.table is not None:
             result.n = apps.get_model(bench.table)._default_manager.count()
-        operation = bench.prepare(ctx)
         for _ in range(WARMUP):
             expect_status(operation(), bench.status)
         timings, counts = [], []

@@ -1,6 +1,7 @@
 """Reads of requests: the agent's list and the request page (with its chain as a diagram)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from crm.selectors import record_history
 from tasks_app.dag import depths
@@ -10,8 +11,18 @@ from .models import JournalEntry, Request
 
 
 def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
+    # Counted per request shown, by a subquery on the task index. A COUNT over a join grouped
+    # every request with its tasks before the newest 50 could be kept (16 s at 1M requests).
+    open_tasks = (
+        Task.objects.filter(request=OuterRef("pk"))
+        .not_done()
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     queryset = Request.objects.select_related("request_type", "requester").annotate(
-        open_tasks=Count("tasks", filter=~Q(tasks__status__in=Task.DONE_STATUSES))
+        open_tasks=Coalesce(Subquery(open_tasks, output_field=IntegerField()), 0)
     )
     if status:
         queryset = queryset.filter(status=status)

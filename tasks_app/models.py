@@ -74,7 +74,10 @@ class TaskTemplate(models.Model):
 
 class TaskQuerySet(models.QuerySet):
     def not_done(self):
-        return self.exclude(status__in=Task.DONE_STATUSES)
+        # The statuses of work not done are named rather than the done ones excluded, so that
+        # the (assignee, status, due_date) index reads only open work, not every task an agent
+        # ever closed (120,000 rows for a two-year veteran at 4M tasks).
+        return self.filter(status__in=Task.NOT_DONE_STATUSES)
 
     def in_groups_of(self, user):
         return self.filter(assignment_group__members=user)
@@ -95,6 +98,7 @@ class Task(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     DONE_STATUSES = (Status.CLOSED, Status.CANCELLED)
+    NOT_DONE_STATUSES = (Status.PENDING, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
     NUMBER_PREFIX = "TASK"
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICE)
@@ -157,10 +161,18 @@ class Task(models.Model):
         ordering = ["due_date", "pk"]
         indexes = [
             models.Index(fields=["assignee", "status", "due_date"], name="task_assignee_idx"),
+            # "My groups' queue" in due-date order: the scan stops after a page whatever the
+            # number of groups (leading with the group read and sorted the whole queue).
             models.Index(
-                fields=["assignment_group", "due_date"],
-                name="task_queue_idx",
+                fields=["due_date", "id", "assignment_group"],
+                name="task_queue_due_idx",
                 condition=models.Q(assignee__isnull=True, status__in=["open", "in_progress"]),
+            ),
+            # The Kanban's closed column, most recently closed first.
+            models.Index(
+                fields=["closed_at", "id"],
+                name="task_recently_closed_idx",
+                condition=models.Q(status="closed"),
             ),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
         ]

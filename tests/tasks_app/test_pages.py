@@ -224,6 +224,8 @@ def test_agent_creates_a_support_task_from_the_task_page(
     client = login(technologist)
     page = text(client.get(planning.get_absolute_url()))
     assert page.count('id="id_assignee"') == 1
+    form = text(client.get(reverse("tasks:support", args=[planning.pk]), HTTP_HX_REQUEST="true"))
+    assert 'name="support-title"' in form and "<html" not in form
     response = client.post(
         reverse("tasks:support", args=[planning.pk]),
         {"support-title": "Soutien Zoom en salle", "support-assignment_group": groups[1].pk},
