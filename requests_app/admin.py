@@ -64,6 +64,13 @@ class RequestAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [JournalInline]
 
+    # Requests change through the back office (its services open tasks, notify, keep history).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(CourseGridImport)
 class CourseGridImportAdmin(admin.ModelAdmin):

@@ -133,5 +133,11 @@ class TaskAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "status", "assignment_group"]
     search_fields = ["title", "request__title"]
     raw_id_fields = ["request", "parent", "template", "assignee"]
-    readonly_fields = ["status", "opened_at", "closed_at", "created_at"]
     list_select_related = ["assignment_group", "assignee"]
+
+    # Tasks change through the back office (its services open successors and notify groups).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -142,3 +142,16 @@ def test_agents_cannot_edit_chains(login, pedagogue):
     assert (
         login(pedagogue).get(reverse("admin:tasks_app_chaintemplate_changelist")).status_code == 302
     )
+
+
+def test_requests_and_tasks_are_read_only_in_the_admin(login, administrator, faculty_request):
+    client = login(administrator)
+    task = faculty_request.tasks.first()
+    assert client.get(reverse("admin:tasks_app_task_change", args=[task.pk])).status_code == 200
+    response = client.post(
+        reverse("admin:tasks_app_task_change", args=[task.pk]), {"title": "changed"}
+    )
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.title != "changed"
+    assert client.get(reverse("admin:requests_app_request_add")).status_code == 403
