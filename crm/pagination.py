@@ -10,8 +10,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # No ORDER BY inside the count: it would sort rows only to count them.
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+        # The ORDER BY stays: with it PostgreSQL walks the list's index and stops at the cap;
+        # without it, it picked plans that read every matching row (1.5 s at 4M tasks).
+        return self.object_list[: COUNT_CAP + 1].count()
 
     @property
     def is_capped(self) -> bool:

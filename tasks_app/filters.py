@@ -14,7 +14,11 @@ NUMBER = re.compile(r"^\s*(?:TASK|REQ)?0*(\d+)\s*$", re.IGNORECASE)
 
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Task.Status.choices)
+    # A task has one status, so several chosen cannot repeat a row: no DISTINCT, which made
+    # PostgreSQL sort every matching task before keeping a page (500 ms at 4M tasks).
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Task.Status.choices, distinct=False
+    )
     assignment_group = django_filters.ModelChoiceFilter(
         label=_("Group"), queryset=AssignmentGroup.objects.filter(is_active=True)
     )

@@ -233,3 +233,16 @@ def test_agent_creates_a_support_task_from_the_task_page(
     assert response.status_code == 302
     child = planning.support_tasks.get()
     assert (child.title, child.kind, child.status) == ("Soutien Zoom en salle", "support", "open")
+
+
+def test_status_filter_adds_no_distinct():
+    from django.http import QueryDict
+
+    from tasks_app.selectors import task_list
+    from tests import factories
+
+    user = factories.agent(email="filtre@example.org")
+    sql = str(
+        task_list(user=user, scope="all", params=QueryDict("status=open&status=pending")).qs.query
+    )
+    assert "DISTINCT" not in sql
