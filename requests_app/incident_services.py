@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
 
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import AssignmentGroup, User
 from crm.services import notification_send, notifications_send
+from crm.workflow import save_recorded, transition
 
 from . import sla_services
 from .models import Incident, IncidentCategory, JournalEntry, Request, SLAClock
@@ -35,22 +35,6 @@ def _require(incident: Incident, user: User) -> None:
             _("Only members of the group %(group)s may work on this incident.")
             % {"group": incident.assignment_group}
         )
-
-
-def _transition(incident: Incident, name: str, **kwargs) -> None:
-    try:
-        getattr(incident, name)(**kwargs)
-    except TransitionNotAllowed as exc:
-        raise DomainError(
-            _("This action is not possible while the status is “%(status)s”.")
-            % {"status": incident.get_status_display()}
-        ) from exc
-
-
-def _save(incident: Incident, by: User | None, reason: str) -> None:
-    incident._history_user = by
-    incident._change_reason = reason
-    incident.save()
 
 
 def _lock(incident: Incident) -> Incident:
@@ -92,7 +76,7 @@ def incident_create(
     )
     incident.sla_policy = sla_services.policy_for(incident)
     incident.full_clean()
-    _save(incident, by or requester, "created")
+    save_recorded(incident, by=by or requester, reason="created")
     if incident.sla_policy is not None:
         sla_services.clocks_start(incident=incident, policy=incident.sla_policy, now=now)
     if assignment_group is not None:
@@ -115,7 +99,7 @@ def incident_take(*, incident: Incident, by: User) -> Incident:
     incident.assignee = by
     if incident.status == Incident.Status.NEW:
         incident.start()
-    _save(incident, by, "taken")
+    save_recorded(incident, by=by, reason="taken")
     return incident
 
 
@@ -157,10 +141,10 @@ def incident_set_status(
                 % {"days": settings.INCIDENT_REOPEN_DAYS}
             )
     kwargs = {"when": now} if name in ("resolve", "close") else {}
-    _transition(incident, name, **kwargs)
+    transition(incident, name, **kwargs)
     if incident.assignee_id is None and status != Incident.Status.CLOSED:
         incident.assignee = by
-    _save(incident, by, name)
+    save_recorded(incident, by=by, reason=name)
     if name == "resolve":
         for kind in (SLAClock.Kind.RESPONSE, SLAClock.Kind.RESOLUTION):
             sla_services.clock_stop(incident=incident, kind=kind, now=now)
@@ -198,7 +182,7 @@ def incident_change_priority(
     changed = policy is not None and policy.pk != incident.sla_policy_id
     if changed:
         incident.sla_policy = policy
-    _save(incident, by, reason)
+    save_recorded(incident, by=by, reason=reason)
     if changed:
         sla_services.clocks_change_policy(incident=incident, policy=policy, now=now)
     return incident
@@ -212,7 +196,7 @@ def incident_escalate(
         target = incident.assignment_group.escalation_group
         incident.assignment_group = target
         incident.assignee = None
-        _save(incident, None, reason)
+        save_recorded(incident, by=None, reason=reason)
         notifications_send(
             recipients=list(target.members.all()),
             title=_("Incident %(number)s escalated to %(group)s")
@@ -248,7 +232,7 @@ def incident_assign(
         )
     incident.assignment_group = assignment_group
     incident.assignee = assignee
-    _save(incident, by, "assigned")
+    save_recorded(incident, by=by, reason="assigned")
     return incident
 
 
@@ -274,7 +258,7 @@ def incident_journal_add(
     if is_agent and entry.is_public and by.pk != incident.requester_id:
         if incident.first_response_at is None:
             incident.first_response_at = now
-            _save(incident, by, "first response")
+            save_recorded(incident, by=by, reason="first response")
             sla_services.clock_stop(incident=incident, kind=SLAClock.Kind.RESPONSE, now=now)
         if kind == JournalEntry.Kind.COMMENT:
             notification_send(
@@ -286,6 +270,6 @@ def incident_journal_add(
     elif not is_agent and incident.status == Incident.Status.AWAITING_REQUESTER:
         # The requester answered: the clocks run again.
         incident.requester_replied()
-        _save(incident, by, "requester replied")
+        save_recorded(incident, by=by, reason="requester replied")
         sla_services.clocks_sync_pause(incident=incident, now=now)
     return entry

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError, NotAllowed
 from crm.models import User
 from crm.services import notification_send
+from crm.workflow import save_recorded, transition
 from tasks_app import services as task_services
 from tasks_app.models import Task, TaskTemplate
 
@@ -70,8 +71,8 @@ def request_create(
 @transaction.atomic
 def request_submit(*, request: Request, by: User) -> Request:
     request = Request.objects.select_for_update().select_related("request_type").get(pk=request.pk)
-    task_services._transition(request, "submit")
-    task_services._save(request, by, "submitted")
+    transition(request, "submit")
+    save_recorded(request, by=by, reason="submitted")
     tasks = task_services.tasks_instantiate(
         request=request,
         templates=chain_templates_of(request.request_type),
@@ -89,11 +90,11 @@ def request_cancel(*, request: Request, by: User, reason: str = "") -> Request:
         raise NotAllowed(_("You may not cancel this request."))
     request = Request.objects.select_for_update().get(pk=request.pk)
     now = timezone.now()
-    task_services._transition(request, "cancel", when=now)
-    task_services._save(request, by, reason or "cancelled")
+    transition(request, "cancel", when=now)
+    save_recorded(request, by=by, reason=reason or "cancelled")
     for task in Task.objects.select_for_update().filter(request=request).not_done():
         task.cancel(when=now)
-        task_services._save(task, by, "request cancelled")
+        save_recorded(task, by=by, reason="request cancelled")
     if reason:
         JournalEntry.objects.create(
             request=request, kind=JournalEntry.Kind.COMMENT, author=by, body=reason
@@ -104,8 +105,8 @@ def request_cancel(*, request: Request, by: User, reason: str = "") -> Request:
 @transaction.atomic
 def request_close(*, request: Request, by: User) -> Request:
     request = Request.objects.select_for_update().get(pk=request.pk)
-    task_services._transition(request, "close", when=timezone.now())
-    task_services._save(request, by, "closed")
+    transition(request, "close", when=timezone.now())
+    save_recorded(request, by=by, reason="closed")
     return request
 
 
@@ -115,8 +116,8 @@ def request_reopen(*, request: Request, by: User, reason: str) -> Request:
     if not reason.strip():
         raise DomainError(_("Say why the request is reopened."))
     request = Request.objects.select_for_update().get(pk=request.pk)
-    task_services._transition(request, "reopen")
-    task_services._save(request, by, "reopened")
+    transition(request, "reopen")
+    save_recorded(request, by=by, reason="reopened")
     JournalEntry.objects.create(
         request=request, kind=JournalEntry.Kind.WORK_NOTE, author=by, body=reason.strip()
     )

@@ -17,6 +17,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.workflow import save_recorded
+
 from . import business_time as bt
 from .models import (
     BusinessCalendar,
@@ -140,11 +142,6 @@ def _refresh(schedule: bt.Schedule, clock: SLAClock, policy: SLAPolicy) -> None:
     clock.next_level_at = level_time(schedule, clock, percent) if percent else None
 
 
-def _save(clock: SLAClock, reason: str) -> None:
-    clock._change_reason = reason
-    clock.save()
-
-
 def clocks_start(*, incident: Incident, policy: SLAPolicy, now: datetime) -> list[SLAClock]:
     schedule = schedule_of(policy)
     clocks = []
@@ -158,7 +155,7 @@ def clocks_start(*, incident: Incident, policy: SLAPolicy, now: datetime) -> lis
             target_seconds=0,
         )
         _refresh(schedule, clock, policy)
-        _save(clock, "started")
+        save_recorded(clock, by=None, reason="started")
         clocks.append(clock)
     return clocks
 
@@ -179,13 +176,13 @@ def clocks_sync_pause(*, incident: Incident, now: datetime) -> None:
         if pausing and clock.paused_since is None:
             clock.paused_since = now
             clock.next_level_at = None
-            _save(clock, "paused")
+            save_recorded(clock, by=None, reason="paused")
         elif not pausing and clock.paused_since is not None:
             schedule = schedule_of(clock.policy)
             clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
             clock.paused_since = None
             _refresh(schedule, clock, clock.policy)
-            _save(clock, "resumed")
+            save_recorded(clock, by=None, reason="resumed")
 
 
 def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | None:
@@ -200,7 +197,7 @@ def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | No
     clock.stopped_at = now
     clock.met = now <= clock.due_at
     clock.next_level_at = None
-    _save(clock, "stopped")
+    save_recorded(clock, by=None, reason="stopped")
     return clock
 
 
@@ -214,7 +211,7 @@ def clock_restart(*, incident: Incident, kind: str, now: datetime) -> SLAClock |
     clock.stopped_at = None
     clock.met = None
     _refresh(schedule, clock, clock.policy)
-    _save(clock, "restarted")
+    save_recorded(clock, by=None, reason="restarted")
     return clock
 
 
@@ -232,7 +229,7 @@ def clocks_change_policy(*, incident: Incident, policy: SLAPolicy, now: datetime
             _refresh(schedule, clock, policy)
             if clock.paused_since is not None:
                 clock.next_level_at = None
-        _save(clock, "policy changed")
+        save_recorded(clock, by=None, reason="policy changed")
 
 
 # --- escalation sweep -----------------------------------------------------------------------

@@ -7,12 +7,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
 from simple_history.utils import bulk_create_with_history
 
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import AssignmentGroup, User
 from crm.services import notifications_send
+from crm.workflow import save_recorded, transition
 from requests_app.business_time import add_business_days
 from requests_app.models import JournalEntry, Request
 
@@ -36,23 +36,6 @@ def _require_worker(task: Task, user: User) -> None:
             _("Only members of the group %(group)s may work on this task.")
             % {"group": task.assignment_group}
         )
-
-
-def _transition(task_or_request, name: str, **kwargs) -> None:
-    try:
-        getattr(task_or_request, name)(**kwargs)
-    except TransitionNotAllowed as exc:
-        raise DomainError(
-            _("This action is not possible while the status is “%(status)s”.")
-            % {"status": task_or_request.get_status_display()}
-        ) from exc
-
-
-def _save(obj, by: User | None, reason: str = "") -> None:
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason
-    obj.save()
 
 
 def _lock_task(task: Task) -> Task:
@@ -140,7 +123,7 @@ def _advance_chain(request: Request, *, by: User | None, now) -> list[Task]:
             for p in prerequisites
         ):
             task.open(when=now)
-            _save(task, by, "prerequisites done")
+            save_recorded(task, by=by, reason="prerequisites done")
             opened.append(task)
     if (
         request.status in Request.OPEN_STATUSES
@@ -148,7 +131,7 @@ def _advance_chain(request: Request, *, by: User | None, now) -> list[Task]:
         and all(t.status in Task.DONE_STATUSES for t in tasks)
     ):
         request.resolve(when=now)
-        _save(request, by, "all tasks done")
+        save_recorded(request, by=by, reason="all tasks done")
     _notify_opened(opened)
     return opened
 
@@ -166,7 +149,7 @@ def task_take(*, task: Task, by: User) -> Task:
     if task.assignee_id is not None:
         raise Conflict(_("%(name)s has already taken this task.") % {"name": task.assignee})
     task.assignee = by
-    _save(task, by, "taken")
+    save_recorded(task, by=by, reason="taken")
     return task
 
 
@@ -182,7 +165,7 @@ def task_assign(*, task: Task, assignee: User | None, by: User) -> Task:
             % {"name": assignee, "group": task.assignment_group}
         )
     task.assignee = assignee
-    _save(task, by, "assigned")
+    save_recorded(task, by=by, reason="assigned")
     return task
 
 
@@ -191,13 +174,13 @@ def task_start(*, task: Task, by: User) -> Task:
     request = _lock_request(task.request_id)
     task = _lock_task(task)
     _require_worker(task, by)
-    _transition(task, "start")
+    transition(task, "start")
     if task.assignee_id is None:
         task.assignee = by
-    _save(task, by, "started")
+    save_recorded(task, by=by, reason="started")
     if request is not None and request.status == Request.Status.SUBMITTED:
         request.start()
-        _save(request, by, "work started")
+        save_recorded(request, by=by, reason="work started")
     return task
 
 
@@ -205,8 +188,8 @@ def task_start(*, task: Task, by: User) -> Task:
 def task_hold(*, task: Task, by: User, reason: str = "") -> Task:
     task = _lock_task(task)
     _require_worker(task, by)
-    _transition(task, "hold")
-    _save(task, by, reason or "on hold")
+    transition(task, "hold")
+    save_recorded(task, by=by, reason=reason or "on hold")
     if reason:
         _journal(task=task, by=by, body=reason)
     return task
@@ -216,8 +199,8 @@ def task_hold(*, task: Task, by: User, reason: str = "") -> Task:
 def task_resume(*, task: Task, by: User) -> Task:
     task = _lock_task(task)
     _require_worker(task, by)
-    _transition(task, "resume")
-    _save(task, by, "resumed")
+    transition(task, "resume")
+    save_recorded(task, by=by, reason="resumed")
     return task
 
 
@@ -231,10 +214,10 @@ def task_close(*, task: Task, by: User, note: str = "") -> Task:
     if task.support_tasks.exclude(status__in=Task.DONE_STATUSES).exists():
         raise DomainError(_("Close or cancel its support tasks first."))
     now = timezone.now()
-    _transition(task, "close", when=now)
+    transition(task, "close", when=now)
     if task.assignee_id is None:
         task.assignee = by
-    _save(task, by, "closed")
+    save_recorded(task, by=by, reason="closed")
     if note:
         _journal(task=task, by=by, body=note)
     if request is not None:
@@ -248,11 +231,11 @@ def task_cancel(*, task: Task, by: User, reason: str = "") -> Task:
     task = _lock_task(task)
     _require_worker(task, by)
     now = timezone.now()
-    _transition(task, "cancel", when=now)
-    _save(task, by, reason or "cancelled")
+    transition(task, "cancel", when=now)
+    save_recorded(task, by=by, reason=reason or "cancelled")
     for child in task.support_tasks.exclude(status__in=Task.DONE_STATUSES):
         child.cancel(when=now)
-        _save(child, by, "parent cancelled")
+        save_recorded(child, by=by, reason="parent cancelled")
     if reason:
         _journal(task=task, by=by, body=reason)
     if request is not None:
@@ -299,7 +282,7 @@ def support_task_create(
             % {"name": assignee, "group": assignment_group}
         )
     task.full_clean()
-    _save(task, by, "support task created")
+    save_recorded(task, by=by, reason="support task created")
     _notify_opened([task])
     return task
 
