@@ -287,6 +287,7 @@ class CourseGridImport(models.Model):
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -1,8 +1,10 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,7 @@ from .models import CourseGridImport
 logger = logging.getLogger(__name__)
 
 PROGRESS_TTL = 6 * 3600
+STALE_AFTER = timedelta(minutes=30)
 
 
 @shared_task
@@ -21,9 +24,17 @@ def course_grid_import_run(import_id: int) -> str | None:
     Progress goes to the cache while the import's transaction is open (other connections would
     not see it in the database before it commits); the report goes to the job at the end.
     """
-    claimed = CourseGridImport.objects.filter(
-        pk=import_id, status=CourseGridImport.Status.QUEUED
-    ).update(status=CourseGridImport.Status.RUNNING)
+    # A job left "running" by a worker that died is claimed again once it is clearly stale:
+    # its transaction was rolled back with the worker, so running it again writes it once.
+    now = timezone.now()
+    claimed = (
+        CourseGridImport.objects.filter(pk=import_id)
+        .filter(
+            Q(status=CourseGridImport.Status.QUEUED)
+            | Q(status=CourseGridImport.Status.RUNNING, started_at__lt=now - STALE_AFTER)
+        )
+        .update(status=CourseGridImport.Status.RUNNING, started_at=now)
+    )
     if not claimed:
         return None
     job = CourseGridImport.objects.select_related("uploaded_by").get(pk=import_id)

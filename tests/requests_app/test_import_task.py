@@ -47,10 +47,28 @@ def test_the_job_runs_once_however_often_it_is_delivered():
 
 
 def test_a_job_already_running_is_left_alone():
-    job = _job(grid([row()]), status=CourseGridImport.Status.RUNNING)
+    from django.utils import timezone
+
+    job = _job(grid([row()]), status=CourseGridImport.Status.RUNNING, started_at=timezone.now())
 
     assert course_grid_import_run(job.pk) is None
     assert Request.objects.count() == 0
+
+
+def test_a_job_left_running_by_a_dead_worker_runs_again_once_stale():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = _job(
+        grid([row()]),
+        status=CourseGridImport.Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+
+    assert course_grid_import_run(job.pk) == CourseGridImport.Status.DONE
+    assert Request.objects.count() == 1
+    assert course_grid_import_run(job.pk) is None
 
 
 def test_rejected_rows_are_kept_in_the_report_in_the_uploaders_language():
