@@ -11,7 +11,7 @@ generation.
 
 from django.urls import reverse
 
-from requests_app.models import JournalEntry, Request
+from requests_app.models import JournalEntry, ServiceRequest
 from tasks_app.models import Task
 
 from . import data
@@ -19,7 +19,7 @@ from .registry import benchmark, check
 
 PAGE_BUDGET_MS = 150
 TASKS = "tasks_app.Task"
-REQUESTS = "requests_app.Request"
+REQUESTS = "requests_app.ServiceRequest"
 
 # One generated set per base dataset: every benchmark of a run shares it. A failure is kept
 # too, so that it is reported by each benchmark without generating again for each.
@@ -141,7 +141,7 @@ def detail_pages_queries_constant(ctx):
     def request_rows(pk):
         journal = JournalEntry.objects.filter(request_id=pk).count()
         tasks = Task.objects.filter(request_id=pk).count()
-        history = Request.history.filter(id=pk).count()
+        history = ServiceRequest.history.filter(id=pk).count()
         return f"{journal} journal entries, {tasks} tasks, {history} history rows"
 
     def task_rows(pk):
@@ -171,11 +171,11 @@ def request_list_queries_constant(ctx):
     """A filter matching a handful of requests and the unfiltered list of all of them."""
     agent = pages_data(ctx).busy_agent
     url = reverse("requests:list")
-    submitted = Request.objects.filter(status=Request.Status.SUBMITTED).count()
+    submitted = ServiceRequest.objects.filter(status=ServiceRequest.Status.SUBMITTED).count()
     pages = {
         "request list": [
             (f"status=submitted ({submitted:,})", agent, f"{url}?status=submitted"),
-            (f"all ({Request.objects.count():,})", agent, url),
+            (f"all ({ServiceRequest.objects.count():,})", agent, url),
         ]
     }
     return _same_counts(ctx, pages)

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 
 from crm import roles
 from crm.models import AssignmentGroup, User
-from requests_app.course_grid import course_grid_import
-from requests_app.models import Request
-from requests_app.services import catalogue_load
+from requests_app.catalogue.services import catalogue_load
+from requests_app.imports.apply import course_grid_import
+from requests_app.models import ServiceRequest
 from tasks_app.models import Task
 
 from .data import DOMAIN, PASSWORD, SEED
@@ -114,7 +114,7 @@ def _timed_import(data: bytes, by: User):
 
 
 def _already_imported(rows: int) -> bool:
-    return Request.objects.filter(external_key__startswith="BEN").count() >= rows
+    return ServiceRequest.objects.filter(external_key__startswith="BEN").count() >= rows
 
 
 @check(f"course-grid import: {ROWS_PER_SCALE:,} rows × scale within {IMPORT_BUDGET_S} s × scale")
@@ -142,9 +142,17 @@ def course_grid_reimport(ctx):
     data, rows = _grid(ctx.data.scale)
     if not _already_imported(rows):
         course_grid_import(data=data, by=by)
-    counts_before = (Request.objects.count(), Task.objects.count(), Request.history.count())
+    counts_before = (
+        ServiceRequest.objects.count(),
+        Task.objects.count(),
+        ServiceRequest.history.count(),
+    )
     result, elapsed, queries = _timed_import(data, by)
-    counts_after = (Request.objects.count(), Task.objects.count(), Request.history.count())
+    counts_after = (
+        ServiceRequest.objects.count(),
+        Task.objects.count(),
+        ServiceRequest.history.count(),
+    )
     budget = REIMPORT_BUDGET_S * ctx.data.scale
     detail = (
         f"{rows:,} rows: {result.summary}, {elapsed:.1f} s (budget {budget:g} s), "

@@ -20,10 +20,11 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
+from crm import business_time as bt
 from crm.models import AssignmentGroup, User
-from requests_app import business_time as bt
-from requests_app import sla_services, tasks
+from requests_app.incidents import tasks
 from requests_app.models import BusinessCalendar, Incident, SLAClock, SLAEscalation, SLAPolicy
+from requests_app.sla import services as sla_services
 
 from . import data
 from .registry import benchmark, check
@@ -338,7 +339,7 @@ def _timed_sweep() -> dict:
         CaptureQueriesContext(connection) as queries,
     ):
         started = perf_counter()
-        result = sla_services.sla_sweep(now=SWEEP_AT)
+        result = tasks.sweep_and_queue(now=SWEEP_AT)
         seconds = perf_counter() - started
     return {
         "result": result,

@@ -29,10 +29,10 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from crm import roles
+from crm.business_time import add_business_days
 from crm.models import AssignmentGroup, Notification, User
-from requests_app.business_time import add_business_days
-from requests_app.models import JournalEntry, Request
-from requests_app.services import catalogue_load
+from requests_app.catalogue.services import catalogue_load
+from requests_app.models import JournalEntry, ServiceRequest
 from tasks_app.dag import depths
 from tasks_app.models import Task, TaskTemplate
 
@@ -363,7 +363,7 @@ def generate_agent_pages(scale: float = 1, *, seed: int = SEED) -> AgentPagesDat
         agent_ids, members = _faculty_agents(rng, now)
         chain = _catalogue()
         plan = _Plan(rng, now, chain, members, agent_ids, requester_ids)
-        with _without_secondary_indexes([Request, Task, JournalEntry]):
+        with _without_secondary_indexes([ServiceRequest, Task, JournalEntry]):
             plan.load(n["requests"])
         busy, quiet = agent_ids[0], agent_ids[1]
         _assign_known_loads(rng, plan, busy, quiet)
@@ -371,10 +371,10 @@ def generate_agent_pages(scale: float = 1, *, seed: int = SEED) -> AgentPagesDat
             raise ValueError(f"scale {scale:g} is too small: no request in progress to open")
         rich, lean = plan.showcase[-1], plan.showcase[-2]
         # Before any insert through the ORM, which takes ids from the sequences.
-        _reset_sequences([Request, Task, JournalEntry])
+        _reset_sequences([ServiceRequest, Task, JournalEntry])
         rich_task = _enrich(rng, rich, chain, agent_ids, many=True)
         lean_task = _enrich(rng, lean, chain, agent_ids, many=False)
-    _vacuum_analyze([User, User.groups.through, Request, Task, JournalEntry])
+    _vacuum_analyze([User, User.groups.through, ServiceRequest, Task, JournalEntry])
 
     heaviest = (
         Task.objects.filter(assignee__isnull=False)
@@ -388,7 +388,7 @@ def generate_agent_pages(scale: float = 1, *, seed: int = SEED) -> AgentPagesDat
     counts = {
         "requesters": n["requesters"],
         "faculty agents": len(agent_ids),
-        "requests": Request.objects.count(),
+        "requests": ServiceRequest.objects.count(),
         "tasks": Task.objects.count(),
         "journal entries": JournalEntry.objects.count(),
     }
@@ -570,7 +570,7 @@ class _Plan:
         self.taken_active: list[tuple[int, str]] = []  # (task id, group name)
         self.showcase: list[int] = []
         self._due: dict[tuple[int, int], Any] = {}
-        self.next_request = _next_id(Request)
+        self.next_request = _next_id(ServiceRequest)
         self.next_task = _next_id(Task)
         self.next_entry = _next_id(JournalEntry)
 
@@ -582,7 +582,7 @@ class _Plan:
             requests, tasks, entries = [], [], []
             for created in filed[start : start + REQUEST_CHUNK]:
                 self._request(created, requests, tasks, entries)
-            copy_rows(Request, REQUEST_COLUMNS, requests)
+            copy_rows(ServiceRequest, REQUEST_COLUMNS, requests)
             copy_rows(Task, TASK_COLUMNS, tasks)
             copy_rows(JournalEntry, JOURNAL_COLUMNS, entries)
 
@@ -777,7 +777,7 @@ def _enrich(rng: random.Random, request_id: int, chain, agent_ids: list[int], *,
     """Give a request in progress, and its technology-planning task, journal entries, support
     tasks and a recorded history; ``many`` multiplies every kind of row. Returns the task's id.
     """
-    request = Request.objects.get(pk=request_id)
+    request = ServiceRequest.objects.get(pk=request_id)
     steps = chain["steps"]
     planning = planning_step(steps)
     task = Task.objects.get(request=request, template_id=steps[planning].template_id)

@@ -7,7 +7,7 @@ from .forms import LoginForm
 
 agent_patterns = (
     [
-        path("", views.agent_home, name="home"),
+        path("", include("reporting.urls")),
         path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     ],
     "agent",
@@ -20,8 +20,8 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("agent/", include(agent_patterns)),
     path("agent/tasks/", include("tasks_app.urls")),
-    path("agent/requests/", include("requests_app.urls")),
-    path("agent/incidents/", include("requests_app.urls_incidents")),
+    path("agent/requests/", include("requests_app.requests.urls")),
+    path("agent/incidents/", include("requests_app.incidents.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -40,5 +40,5 @@ urlpatterns = [
     path("preferences/display/", views.set_display, name="set_display"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("agent/import/", include("requests_app.urls_import")),
+    path("agent/import/", include("requests_app.imports.urls")),
 ]

@@ -6,9 +6,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from requests_app.models import Incident
-from tasks_app.models import Task
-
 from . import selectors, services
 from .models import AssignmentGroup, Notification
 from .permissions import backoffice_required
@@ -38,34 +35,6 @@ def home(request):
     if request.user.has_perm("crm.access_backoffice"):
         return redirect("agent:home")
     return redirect("portal:home")
-
-
-@backoffice_required
-def agent_home(request):
-    groups = selectors.assignment_groups_of(user=request.user)
-    # A subquery, not a list of ids: the page costs the same queries with or without groups.
-    group_ids = request.user.assignment_groups.values("pk")
-    context = {
-        "groups": groups,
-        "notifications": selectors.notification_list(user=request.user, unread_only=True, limit=10),
-        "counts": {
-            "my_tasks": Task.objects.filter(assignee=request.user).not_done().count(),
-            "queue": Task.objects.filter(
-                assignment_group_id__in=group_ids,
-                assignee__isnull=True,
-                status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
-            ).count(),
-            "my_incidents": Incident.objects.filter(
-                assignee=request.user, status__in=Incident.OPEN_STATUSES
-            ).count(),
-            "incident_queue": Incident.objects.filter(
-                assignment_group_id__in=group_ids,
-                assignee__isnull=True,
-                status__in=Incident.OPEN_STATUSES,
-            ).count(),
-        },
-    }
-    return render(request, "agent/home.html", context)
 
 
 @backoffice_required

@@ -103,7 +103,7 @@ class Task(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICE)
     request = models.ForeignKey(
-        "requests_app.Request",
+        "requests_app.ServiceRequest",
         verbose_name=_("request"),
         on_delete=models.CASCADE,
         related_name="tasks",

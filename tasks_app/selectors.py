@@ -114,3 +114,17 @@ def kanban(*, user: User, group_id: int | None = None, per_column: int = 50) -> 
             }
         )
     return columns
+
+
+def task_counts_for(*, user: User) -> dict[str, int]:
+    """The agent's open tasks and their groups' unassigned queue (for the home page)."""
+    # A subquery, not a list of ids: the page costs the same queries with or without groups.
+    group_ids = user.assignment_groups.values("pk")
+    return {
+        "my_tasks": Task.objects.filter(assignee=user).not_done().count(),
+        "queue": Task.objects.filter(
+            assignment_group_id__in=group_ids,
+            assignee__isnull=True,
+            status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
+        ).count(),
+    }

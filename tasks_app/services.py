@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from crm.business_time import add_business_days
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import AssignmentGroup, User
 from crm.services import notifications_send
 from crm.workflow import save_recorded, transition
-from requests_app.business_time import add_business_days
-from requests_app.models import JournalEntry, Request
+from requests_app.models import JournalEntry, ServiceRequest
 
 from .models import Task, TaskTemplate
 
@@ -46,10 +46,10 @@ def _lock_task(task: Task) -> Task:
     )
 
 
-def _lock_request(request_id: int | None) -> Request | None:
+def _lock_request(request_id: int | None) -> ServiceRequest | None:
     if request_id is None:
         return None
-    return Request.objects.select_for_update().get(pk=request_id)
+    return ServiceRequest.objects.select_for_update().get(pk=request_id)
 
 
 def _notify_opened(tasks: list[Task]) -> None:
@@ -75,7 +75,7 @@ def _notify_opened(tasks: list[Task]) -> None:
 
 
 def tasks_instantiate(
-    *, request: Request, templates: list[TaskTemplate], start: date, by: User | None
+    *, request: ServiceRequest, templates: list[TaskTemplate], start: date, by: User | None
 ) -> list[Task]:
     """One task per template of the chain: open when it waits for nothing, else pending.
 
@@ -101,7 +101,7 @@ def tasks_instantiate(
     return bulk_create_with_history(tasks, Task, default_user=by)
 
 
-def _advance_chain(request: Request, *, by: User | None, now) -> list[Task]:
+def _advance_chain(request: ServiceRequest, *, by: User | None, now) -> list[Task]:
     """Open every pending task whose prerequisites are all done; resolve the request when all
     its tasks are done. The caller holds the request's row lock, so two closes at the same
     instant run one after the other and a successor opens once."""
@@ -126,7 +126,7 @@ def _advance_chain(request: Request, *, by: User | None, now) -> list[Task]:
             save_recorded(task, by=by, reason="prerequisites done")
             opened.append(task)
     if (
-        request.status in Request.OPEN_STATUSES
+        request.status in ServiceRequest.OPEN_STATUSES
         and tasks
         and all(t.status in Task.DONE_STATUSES for t in tasks)
     ):
@@ -178,7 +178,7 @@ def task_start(*, task: Task, by: User) -> Task:
     if task.assignee_id is None:
         task.assignee = by
     save_recorded(task, by=by, reason="started")
-    if request is not None and request.status == Request.Status.SUBMITTED:
+    if request is not None and request.status == ServiceRequest.Status.SUBMITTED:
         request.start()
         save_recorded(request, by=by, reason="work started")
     return task

@@ -9,7 +9,7 @@ from crm.errors import DomainError
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
 from crm.selectors import record_history
-from requests_app import services as request_services
+from requests_app.requests import services as request_services
 
 from . import selectors, services
 from .forms import AssignForm, JournalForm, SupportTaskForm

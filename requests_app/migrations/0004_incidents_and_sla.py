@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django_fsm
-import requests_app.models
+import requests_app.sla.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=255, unique=True, verbose_name='name')),
-                ('time_zone', models.CharField(default='America/Montreal', help_text='IANA name, e.g. America/Montreal or Europe/Paris.', max_length=64, validators=[requests_app.models._validate_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='America/Montreal', help_text='IANA name, e.g. America/Montreal or Europe/Paris.', max_length=64, validators=[requests_app.sla.models._validate_zone], verbose_name='time zone')),
                 ('country', models.CharField(blank=True, help_text='ISO code, e.g. CA or FR; empty for no public holidays.', max_length=8, verbose_name='country of public holidays')),
                 ('subdivision', models.CharField(blank=True, help_text='e.g. QC for Québec, 57 for Moselle; empty for the whole country.', max_length=16, verbose_name='subdivision')),
             ],
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(db_index=True, max_length=255, verbose_name='name')),
-                ('time_zone', models.CharField(default='America/Montreal', help_text='IANA name, e.g. America/Montreal or Europe/Paris.', max_length=64, validators=[requests_app.models._validate_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='America/Montreal', help_text='IANA name, e.g. America/Montreal or Europe/Paris.', max_length=64, validators=[requests_app.sla.models._validate_zone], verbose_name='time zone')),
                 ('country', models.CharField(blank=True, help_text='ISO code, e.g. CA or FR; empty for no public holidays.', max_length=8, verbose_name='country of public holidays')),
                 ('subdivision', models.CharField(blank=True, help_text='e.g. QC for Québec, 57 for Moselle; empty for the whole country.', max_length=16, verbose_name='subdivision')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),

@@ -13,8 +13,8 @@ from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
 from crm.models import Notification
-from requests_app.models import JournalEntry, Request, RequestType
-from requests_app.services import request_create
+from requests_app.models import JournalEntry, RequestType, ServiceRequest
+from requests_app.requests.services import request_create
 from tasks_app import views as task_views
 from tasks_app.models import ChainTemplate, Task, TaskTemplate
 from tests import factories
@@ -259,4 +259,4 @@ def test_two_groups_work_the_faculty_chain_to_the_end(page: Page, live_server, f
     for task in (interview, planning, coaching, compliance):
         expect(chain_node(page, task)).to_have_attribute("data-status", "closed")
     expect(request_badge(page)).to_have_attribute("data-status", "resolved")
-    assert Request.objects.get(pk=request.pk).status == Request.Status.RESOLVED
+    assert ServiceRequest.objects.get(pk=request.pk).status == ServiceRequest.Status.RESOLVED

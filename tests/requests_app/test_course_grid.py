@@ -10,16 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from crm import roles
+from crm import bulk
+from crm.business_time import add_business_days
 from crm.models import Notification, User
-from requests_app import course_grid
-from requests_app.business_time import add_business_days
-from requests_app.course_grid import (
-    CourseGridFileError,
-    course_grid_import,
-    normalise_header,
-    parse_presenters,
-)
-from requests_app.models import Request
+from requests_app.imports import apply as course_grid
+from requests_app.imports.apply import course_grid_import
+from requests_app.imports.reading import normalise_header, parse_presenters
+from requests_app.imports.rows import CourseGridFileError
+from requests_app.models import ServiceRequest
 from tasks_app.models import Task
 from tests import factories
 
@@ -32,15 +30,15 @@ pytestmark = pytest.mark.usefixtures("faculty", "english")
 def write_path(request, monkeypatch):
     """PostgreSQL writes with COPY; other databases with simple_history's bulk helpers."""
     if request.param == "orm":
-        monkeypatch.setattr(course_grid, "_copy_supported", lambda: False)
+        monkeypatch.setattr(bulk, "copy_supported", lambda: False)
     return request.param
 
 
 def _written():
     """Row counts of everything an import may write."""
     return {
-        "requests": Request.objects.count(),
-        "request history": Request.history.count(),
+        "requests": ServiceRequest.objects.count(),
+        "request history": ServiceRequest.history.count(),
         "tasks": Task.objects.count(),
         "task history": Task.history.count(),
         "users": User.objects.count(),
@@ -61,11 +59,11 @@ def test_each_row_becomes_a_submitted_request_with_its_chain_of_tasks(faculty, w
 
     # then
     assert (result.created, result.updated, result.unchanged, result.rejected) == (1, 0, 0, 0)
-    request = Request.objects.get()
+    request = ServiceRequest.objects.get()
     assert request.external_key == "MMD1234|A2026|SYNC"
     assert request.title == "MMD1234 — Anatomie (A2026)"
-    assert request.status == Request.Status.SUBMITTED
-    assert request.channel == Request.Channel.IMPORT
+    assert request.status == ServiceRequest.Status.SUBMITTED
+    assert request.channel == ServiceRequest.Channel.IMPORT
     assert request.request_type == faculty["SYNC"]
     assert request.due_date == date(2026, 9, 8)
     assert request.form_data == {
@@ -95,7 +93,7 @@ def test_a_row_with_two_approaches_gives_one_request_per_approach():
     result = course_grid_import(data=grid([row(approche="SYNC | async")]))
 
     assert result.created == 2
-    assert set(Request.objects.values_list("external_key", flat=True)) == {
+    assert set(ServiceRequest.objects.values_list("external_key", flat=True)) == {
         "MMD1234|A2026|SYNC",
         "MMD1234|A2026|ASYNC",
     }
@@ -120,7 +118,7 @@ def test_reimporting_the_same_file_changes_nothing(write_path):
 def test_changed_row_updates_its_request_and_keeps_its_history(write_path):
     # given
     course_grid_import(data=grid([row(), row(sigle="MMD2000")]))
-    request = Request.objects.get(external_key="MMD1234|A2026|SYNC")
+    request = ServiceRequest.objects.get(external_key="MMD1234|A2026|SYNC")
     tasks_before = Task.objects.count()
 
     # when
@@ -149,7 +147,7 @@ def test_changed_row_updates_its_request_and_keeps_its_history(write_path):
 
 def test_update_keeps_form_data_keys_that_are_not_from_the_file():
     course_grid_import(data=grid([row()]))
-    request = Request.objects.get()
+    request = ServiceRequest.objects.get()
     request.form_data = {**request.form_data, "note": "salle B-210"}
     request.save()
 
@@ -166,7 +164,7 @@ def test_a_new_responsible_teacher_becomes_the_requester():
     result = course_grid_import(data=grid([row(responsable_courriel="luc.cote@example.org")]))
 
     assert result.updated == 1
-    assert Request.objects.get().requester.email == "luc.cote@example.org"
+    assert ServiceRequest.objects.get().requester.email == "luc.cote@example.org"
 
 
 def test_rows_left_out_of_a_later_file_are_never_deleted():
@@ -175,7 +173,7 @@ def test_rows_left_out_of_a_later_file_are_never_deleted():
     result = course_grid_import(data=grid([row()]))
 
     assert result.summary == "created=0 updated=0 unchanged=1 rejected=0"
-    assert Request.objects.count() == 2
+    assert ServiceRequest.objects.count() == 2
 
 
 def test_dry_run_writes_nothing_and_counts_what_the_import_would_do():
@@ -217,7 +215,7 @@ def test_skip_invalid_imports_the_valid_rows_only():
     )
 
     assert result.summary == "created=2 updated=0 unchanged=0 rejected=1"
-    assert set(Request.objects.values_list("external_key", flat=True)) == {
+    assert set(ServiceRequest.objects.values_list("external_key", flat=True)) == {
         "MMD1234|A2026|SYNC",
         "MMD3000|A2026|SYNC",
     }
@@ -230,7 +228,7 @@ def test_the_importing_agent_is_recorded_as_filer_and_in_history(write_path):
 
     course_grid_import(data=grid([row()]), by=agent)
 
-    request = Request.objects.get()
+    request = ServiceRequest.objects.get()
     assert request.created_by == agent
     assert request.history.get().history_user == agent
     assert Task.history.filter(history_user=agent).count() == 4
@@ -262,7 +260,7 @@ def test_two_imports_of_the_same_grid_at_once_create_each_request_once():
     # then
     assert errors == []
     assert sorted((r.created, r.unchanged) for r in results) == [(0, 30), (30, 0)]
-    assert Request.objects.count() == 30
+    assert ServiceRequest.objects.count() == 30
     assert Task.objects.count() == 120
 
 
@@ -275,7 +273,7 @@ def test_requester_is_found_by_email_without_case():
 
     course_grid_import(data=grid([row(responsable_courriel="Marie.TREMBLAY@UMontreal.example")]))
 
-    assert Request.objects.get().requester == teacher
+    assert ServiceRequest.objects.get().requester == teacher
     assert User.objects.count() == users_before
 
 
@@ -356,7 +354,7 @@ def test_utf8_with_or_without_bom_and_either_delimiter(delimiter, bom):
     result = course_grid_import(data=data)
 
     assert result.created == 1
-    assert Request.objects.get().form_data["titre"] == "Éthique, droit et santé"
+    assert ServiceRequest.objects.get().form_data["titre"] == "Éthique, droit et santé"
 
 
 def test_headers_ignore_case_accents_and_spaces():
@@ -394,7 +392,7 @@ def test_presenters_column_is_optional():
     result = course_grid_import(data=grid([cells], header=header))
 
     assert result.created == 1
-    assert Request.objects.get().form_data["presentateurs"] == []
+    assert ServiceRequest.objects.get().form_data["presentateurs"] == []
 
 
 @pytest.mark.parametrize(
@@ -408,7 +406,7 @@ def test_presenters_column_is_optional():
 def test_start_date_iso_or_day_first(written, expected):
     course_grid_import(data=grid([row(date_debut=written)]))
 
-    assert Request.objects.get().due_date == expected
+    assert ServiceRequest.objects.get().due_date == expected
 
 
 def test_presenters_are_parsed_into_names_and_emails():
@@ -418,7 +416,7 @@ def test_presenters_are_parsed_into_names_and_emails():
         )
     )
 
-    assert Request.objects.get().form_data["presentateurs"] == [
+    assert ServiceRequest.objects.get().form_data["presentateurs"] == [
         {"name": "Ana Roy", "email": "ana.roy@x.org"},
         {"name": "", "email": "luc@x.org"},
         {"name": "Côté, Éva", "email": "eva@x.org"},

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from requests_app.models import Request
+from requests_app.models import ServiceRequest
 from tests import factories
 
 from .conftest import HEADER, grid, row
@@ -43,7 +43,7 @@ def test_import_ends_with_the_summary_line(write):
     assert status == 0
     assert out[-1] == "created=3 updated=0 unchanged=0 rejected=0"
     assert err == []
-    assert Request.objects.count() == 3
+    assert ServiceRequest.objects.count() == 3
 
 
 def test_second_run_of_the_same_file_reports_everything_unchanged(write):
@@ -66,7 +66,7 @@ def test_bad_rows_exit_non_zero_and_import_nothing(write):
     status, out, err = run(path)
 
     assert status == 1
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
     assert err == [
         "line 3: Unknown approach “HYBRIDE” (known: ASYNC, SYNC).",
         "line 4: Bad date “x” (expected YYYY-MM-DD or DD/MM/YYYY).",
@@ -105,7 +105,7 @@ def test_dry_run_writes_nothing_not_even_the_rejected_rows(write):
 
     assert status == 0
     assert out == ["Dry run: nothing was written.", "created=1 updated=0 unchanged=0 rejected=1"]
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
     assert [p.name for p in path.parent.iterdir()] == ["grille.csv"]
 
 
@@ -123,7 +123,7 @@ def test_by_records_the_agent_who_filed_the_requests(write):
 
     run(write(grid([row()])), "--by", "IMPORT@example.org")
 
-    assert Request.objects.get().created_by == agent
+    assert ServiceRequest.objects.get().created_by == agent
 
 
 def test_unknown_by_is_refused(write):

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
 
-from requests_app import course_grid
-from requests_app.models import CourseGridImport, Request
+from requests_app.imports import apply as course_grid
+from requests_app.models import CourseGridImport, ServiceRequest
 from requests_app.tasks import course_grid_import_run
 from tests import factories
 
@@ -37,7 +37,7 @@ def test_the_job_runs_once_however_often_it_is_delivered():
 
     # then
     assert (first, second) == (CourseGridImport.Status.DONE, None)
-    assert Request.objects.count() == 2
+    assert ServiceRequest.objects.count() == 2
     job.refresh_from_db()
     assert job.status == CourseGridImport.Status.DONE
     assert job.finished_at is not None
@@ -52,7 +52,7 @@ def test_a_job_already_running_is_left_alone():
     job = _job(grid([row()]), status=CourseGridImport.Status.RUNNING, started_at=timezone.now())
 
     assert course_grid_import_run(job.pk) is None
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
 
 
 def test_a_job_left_running_by_a_dead_worker_runs_again_once_stale():
@@ -67,7 +67,7 @@ def test_a_job_left_running_by_a_dead_worker_runs_again_once_stale():
     )
 
     assert course_grid_import_run(job.pk) == CourseGridImport.Status.DONE
-    assert Request.objects.count() == 1
+    assert ServiceRequest.objects.count() == 1
     assert course_grid_import_run(job.pk) is None
 
 
@@ -129,7 +129,7 @@ def test_an_unexpected_error_fails_the_job_and_writes_nothing(monkeypatch):
 
     # then
     assert status == CourseGridImport.Status.FAILED
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
     job.refresh_from_db()
     assert "unexpected error" in job.report["error"]
 

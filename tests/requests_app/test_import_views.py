@@ -6,8 +6,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from requests_app import course_grid
-from requests_app.models import CourseGridImport, Request
+from requests_app.imports import rows as course_grid
+from requests_app.imports import services as import_services
+from requests_app.models import CourseGridImport, ServiceRequest
 from requests_app.tasks import course_grid_import_run
 from tests.helpers import text
 
@@ -63,7 +64,7 @@ def test_citizen_is_refused(login, citizen):
 
     assert client.get(UPLOAD).status_code == 403
     assert upload(client, grid([row()])).status_code == 403
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
 
 
 def test_manager_without_the_import_permission_is_refused(login, manager):
@@ -122,7 +123,7 @@ def test_dry_run_upload_shows_the_counts_and_rejected_rows_and_writes_nothing(lo
     # then
     job = CourseGridImport.objects.get()
     assert response["Location"] == reverse("imports:detail", args=[job.pk])
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert page.context["report"]["created"] == 2
@@ -150,8 +151,8 @@ def test_import_for_real_runs_the_same_stored_file(login, agent):
     assert job.file.name == preview.file.name
     assert not job.dry_run
     assert job.status == CourseGridImport.Status.DONE
-    assert Request.objects.count() == 2
-    assert set(Request.objects.values_list("created_by", flat=True)) == {agent.pk}
+    assert ServiceRequest.objects.count() == 2
+    assert set(ServiceRequest.objects.values_list("created_by", flat=True)) == {agent.pk}
     page = text(client.get(response["Location"]))
     assert "The import is done." in page
 
@@ -163,7 +164,9 @@ def test_import_for_real_after_a_preview_with_rejected_rows_skips_them(login, ag
 
     client.post(reverse("imports:confirm", args=[preview.pk]), {"skip_invalid": "1"})
 
-    assert list(Request.objects.values_list("external_key", flat=True)) == ["MMD1234|A2026|SYNC"]
+    assert list(ServiceRequest.objects.values_list("external_key", flat=True)) == [
+        "MMD1234|A2026|SYNC"
+    ]
 
 
 def test_a_real_import_cannot_be_confirmed_again(login, agent):
@@ -182,7 +185,7 @@ def test_real_upload_with_bad_rows_imports_nothing(login, agent):
 
     response = upload(client, grid([row(), row(sigle="X", approche="HYBRIDE")]), dry_run=False)
 
-    assert Request.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
     assert "nothing was imported" in text(client.get(response["Location"]))
 
 
@@ -216,7 +219,7 @@ def test_a_large_file_goes_to_the_worker_and_its_page_polls_progress(
     login, agent, monkeypatch, django_capture_on_commit_callbacks
 ):
     # given
-    monkeypatch.setattr(course_grid, "INLINE_MAX_ROWS", 3)
+    monkeypatch.setattr(import_services, "INLINE_MAX_ROWS", 3)
     queued = []
     monkeypatch.setattr(course_grid_import_run, "delay", queued.append)
     client = login(agent)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from requests_app import business_time as bt
+from crm import business_time as bt
 
 MTL = ZoneInfo("America/Montreal")
 WEEKDAYS_0830_1630 = tuple([((time(8, 30), time(16, 30)),)] * 5 + [(), ()])

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from requests_app import incident_services as svc
+from requests_app.incidents import services as svc
 from requests_app.models import EscalationLevel, Incident, SLAClock, SLAPolicy
 from tests.sla.conftest import at
 

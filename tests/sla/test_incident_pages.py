@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from requests_app import incident_services as svc
+from requests_app.incidents import services as svc
 from requests_app.models import Incident
 from tests.helpers import text
 from tests.sla.conftest import at

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from crm.models import Notification
-from requests_app import incident_services as svc
-from requests_app import sla_services
+from requests_app.incidents import escalation, tasks
+from requests_app.incidents import services as svc
 from requests_app.models import SLAClock, SLAEscalation
 from tests.sla.conftest import at
 
@@ -28,17 +28,17 @@ def incident(citizen, policy, support_group, helper):
 def test_levels_are_recorded_once_and_in_order(incident, django_capture_on_commit_callbacks):
     # 13:00 is 50 % of the 8-hour response target: level 50 only.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = sla_services.sla_sweep(now=at(2026, 11, 23, 13, 1))
+        first = tasks.sweep_and_queue(now=at(2026, 11, 23, 13, 1))
     assert first.recorded == 1 and len(callbacks) == 1
     response = SLAClock.objects.get(incident=incident, kind="response")
     assert response.level_reached == 50
     assert response.next_level_at == at(2026, 11, 23, 15)  # 75 %
 
-    again = sla_services.sla_sweep(now=at(2026, 11, 23, 13, 2))
+    again = tasks.sweep_and_queue(now=at(2026, 11, 23, 13, 2))
     assert again.recorded == 0
 
     # Two days later every level of the response clock has passed at once: 75 and 100.
-    later = sla_services.sla_sweep(now=at(2026, 11, 25, 9))
+    later = tasks.sweep_and_queue(now=at(2026, 11, 25, 9))
     percents = sorted(
         SLAEscalation.objects.filter(clock=response).values_list("percent", flat=True)
     )
@@ -50,14 +50,14 @@ def test_paused_and_stopped_clocks_do_not_escalate(incident, helper):
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
     )
-    assert sla_services.sla_sweep(now=at(2026, 11, 30, 9)).recorded == 0
+    assert tasks.sweep_and_queue(now=at(2026, 11, 30, 9)).recorded == 0
 
 
 def test_actions_notify_and_run_once(incident, helper, support_group):
-    result = sla_services.sla_sweep(now=at(2026, 11, 25, 9))
-    ran = sla_services.escalations_execute(ids=result.escalation_ids, now=at(2026, 11, 25, 9))
+    result = tasks.sweep_and_queue(now=at(2026, 11, 25, 9))
+    ran = escalation.escalations_execute(ids=result.escalation_ids, now=at(2026, 11, 25, 9))
     assert ran == len(result.escalation_ids)
-    assert sla_services.escalations_execute(ids=result.escalation_ids) == 0
+    assert escalation.escalations_execute(ids=result.escalation_ids) == 0
 
     assert Notification.objects.filter(recipient=helper).count() >= 3
     assert Notification.objects.filter(recipient=support_group.lead).exists()
@@ -71,13 +71,11 @@ def test_forgotten_escalations_are_queued_again(
     incident, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    from requests_app import tasks
-
     monkeypatch.setattr(tasks.sla_escalations_execute, "delay", lambda ids: queued.append(ids))
-    result = sla_services.sla_sweep(now=at(2026, 11, 23, 13, 1))
+    result = tasks.sweep_and_queue(now=at(2026, 11, 23, 13, 1))
     SLAEscalation.objects.filter(pk__in=result.escalation_ids).update(
         reached_at=at(2026, 11, 23, 13, 1) - timedelta(minutes=5)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        sla_services.sla_sweep(now=at(2026, 11, 23, 13, 2))
+        tasks.sweep_and_queue(now=at(2026, 11, 23, 13, 2))
     assert any(set(result.escalation_ids) <= set(ids) for ids in queued)

@@ -22,8 +22,8 @@ from django.db.models import Count, Max
 
 from crm.models import Notification
 from crm.tasks import notification_send_email
-from requests_app import incident_services as svc
-from requests_app import sla_services, tasks
+from requests_app.incidents import services as svc
+from requests_app.incidents import tasks
 from requests_app.models import Incident, SLAClock, SLAEscalation
 from tests.sla.conftest import at
 
@@ -74,7 +74,8 @@ django.setup()
 
 from django.utils import timezone
 
-from requests_app import sla_services, tasks
+from requests_app.incidents import tasks
+from requests_app.sla import sweep
 
 
 def stall(ids):
@@ -83,8 +84,8 @@ def stall(ids):
 
 
 tasks.sla_escalations_execute.delay = stall
-now = timezone.now() - sla_services.REQUEUE_AFTER - timedelta(minutes=1)
-sla_services.sla_sweep(now=now, batch_size=int(sys.argv[1]))
+now = timezone.now() - sweep.REQUEUE_AFTER - timedelta(minutes=1)
+tasks.sweep_and_queue(now=now, batch_size=int(sys.argv[1]))
 """
 
 
@@ -316,7 +317,7 @@ def test_an_escalation_message_delivered_twice_runs_its_actions_once(
     notifications_after = latest_notification_id()
     dispatched = []
     monkeypatch.setattr(tasks.sla_escalations_execute, "delay", dispatched.append)
-    swept = sla_services.sla_sweep()
+    swept = tasks.sweep_and_queue()
     ids = [pk for message in dispatched for pk in message]
     assert sorted(ids) == sorted(swept.escalation_ids)
     assert len(ids) == 2 * len(incidents) * len(PERCENTS)

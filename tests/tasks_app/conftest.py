@@ -62,7 +62,7 @@ def faculty_type(groups):
 
 @pytest.fixture
 def faculty_request(faculty_type, citizen):
-    from requests_app.services import request_create
+    from requests_app.requests.services import request_create
 
     return request_create(requester=citizen, request_type=faculty_type, title="MED1001 A2026")
 

@@ -154,4 +154,4 @@ def test_requests_and_tasks_are_read_only_in_the_admin(login, administrator, fac
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.title != "changed"
-    assert client.get(reverse("admin:requests_app_request_add")).status_code == 403
+    assert client.get(reverse("admin:requests_app_servicerequest_add")).status_code == 403

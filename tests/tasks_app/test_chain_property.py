@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from requests_app.models import Request, RequestType
-from requests_app.services import request_create
+from requests_app.models import RequestType, ServiceRequest
+from requests_app.requests.services import request_create
 from tasks_app import services
 from tasks_app.models import ChainTemplate, Task, TaskTemplate
 from tests import factories
@@ -73,7 +73,7 @@ def test_any_allowed_closing_order_opens_each_task_once_after_its_prerequisites(
         closed.append(chosen)
 
     request.refresh_from_db()
-    assert request.status == Request.Status.RESOLVED
+    assert request.status == ServiceRequest.Status.RESOLVED
     for task in task_of.values():
         opened = [h for h in Task.history.filter(id=task.pk) if h.status == Task.Status.OPEN]
         assert len(opened) == 1

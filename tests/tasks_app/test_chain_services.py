@@ -5,8 +5,8 @@ from django.core import mail
 
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import Notification
-from requests_app.models import JournalEntry, Request
-from requests_app.services import journal_add, request_cancel, request_create
+from requests_app.models import JournalEntry, ServiceRequest
+from requests_app.requests.services import journal_add, request_cancel, request_create
 from tasks_app import services
 from tasks_app.models import Task
 from tests.tasks_app.conftest import by_sequence
@@ -18,7 +18,7 @@ def test_creating_a_request_opens_the_interview_and_leaves_the_rest_pending(
     faculty_request, pedagogue
 ):
     tasks = by_sequence(faculty_request)
-    assert faculty_request.status == Request.Status.SUBMITTED
+    assert faculty_request.status == ServiceRequest.Status.SUBMITTED
     assert {s: t.status for s, t in tasks.items()} == {
         "1": "open",
         "2.1": "pending",
@@ -63,7 +63,7 @@ def test_closing_the_interview_opens_planning_and_coaching(faculty_request, peda
         "3": "pending",
     }
     faculty_request.refresh_from_db()
-    assert faculty_request.status == Request.Status.IN_PROGRESS
+    assert faculty_request.status == ServiceRequest.Status.IN_PROGRESS
     assert JournalEntry.objects.filter(task=tasks["1"], body="Entrevue faite").exists()
 
 
@@ -87,7 +87,7 @@ def test_closing_the_last_task_resolves_the_request(faculty_request, pedagogue, 
     services.task_close(task=tasks["3"], by=technologist)
 
     faculty_request.refresh_from_db()
-    assert faculty_request.status == Request.Status.RESOLVED
+    assert faculty_request.status == ServiceRequest.Status.RESOLVED
     assert faculty_request.resolved_at is not None
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from requests_app.models import Request
+from requests_app.models import ServiceRequest
 from tasks_app.models import Task
 from tests.helpers import text
 from tests.tasks_app.conftest import by_sequence
@@ -108,7 +108,7 @@ def test_filters_by_status_and_number(login, pedagogue, faculty_request):
 def test_task_list_query_count_does_not_grow_with_rows(
     login, pedagogue, faculty_type, citizen, django_assert_max_num_queries
 ):
-    from requests_app.services import request_create
+    from requests_app.requests.services import request_create
 
     client = login(pedagogue)
     request_create(requester=citizen, request_type=faculty_type, title="1")
@@ -161,7 +161,7 @@ def test_request_page_draws_the_chain_with_a_status_per_step(login, pedagogue, f
 def test_request_page_query_count_is_constant(
     login, pedagogue, faculty_request, django_assert_max_num_queries
 ):
-    from requests_app.services import journal_add
+    from requests_app.requests.services import journal_add
 
     client = login(pedagogue)
     with django_assert_max_num_queries(40) as first:
@@ -183,7 +183,7 @@ def test_agent_files_an_assisted_request_for_a_new_citizen(login, pedagogue, fac
             "title": "Cours MED2002",
         },
     )
-    request = Request.objects.get(title="Cours MED2002")
+    request = ServiceRequest.objects.get(title="Cours MED2002")
     assert response["Location"] == request.get_absolute_url()
     assert request.requester.email == "nouveau@example.org"
     assert request.requester.groups.filter(name="Citizen").exists()
@@ -203,7 +203,7 @@ def test_assisted_request_form_keeps_input_on_error(login, pedagogue, faculty_ty
     )
     assert response.status_code == 400
     assert "Mon titre gardé" in text(response)
-    assert not Request.objects.filter(title="Mon titre gardé").exists()
+    assert not ServiceRequest.objects.filter(title="Mon titre gardé").exists()
 
 
 def test_request_cancel_from_its_page(login, pedagogue, faculty_request):
@@ -211,7 +211,7 @@ def test_request_cancel_from_its_page(login, pedagogue, faculty_request):
         reverse("requests:action", args=[faculty_request.pk, "cancel"]), {"reason": "Annulé"}
     )
     faculty_request.refresh_from_db()
-    assert faculty_request.status == Request.Status.CANCELLED
+    assert faculty_request.status == ServiceRequest.Status.CANCELLED
 
 
 def test_agent_creates_a_support_task_from_the_task_page(

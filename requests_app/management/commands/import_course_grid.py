@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from crm.models import User
-from requests_app.course_grid import CourseGridFileError, course_grid_import, rejected_rows_csv
+from requests_app.imports.apply import course_grid_import
+from requests_app.imports.rows import CourseGridFileError, rejected_rows_csv
 
 
 class Command(BaseCommand):

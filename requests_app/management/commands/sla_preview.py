@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from requests_app import business_time as bt
+from crm import business_time as bt
 from requests_app.models import BusinessCalendar
 
 

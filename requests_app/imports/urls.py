@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_import
+from . import views as views_import
 
 app_name = "imports"
 

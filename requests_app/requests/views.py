@@ -12,19 +12,19 @@ from crm.services import citizen_get_or_create
 
 from . import selectors, services
 from .forms import AssistedRequestForm, ReasonForm
-from .models import Request
+from .models import ServiceRequest
 
 
 @backoffice_required
 def request_list(request):
     status = request.GET.get("status") or None
-    if status not in Request.Status.values:
+    if status not in ServiceRequest.Status.values:
         status = None
     queryset = selectors.request_list(status=status, q=request.GET.get("q", ""))
     page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "statuses": Request.Status.choices,
+        "statuses": ServiceRequest.Status.choices,
         "status": status,
         "q": request.GET.get("q", ""),
     }
@@ -35,7 +35,7 @@ def request_list(request):
 def request_detail(request, pk: int):
     try:
         context = selectors.request_page(pk=pk)
-    except Request.DoesNotExist as exc:
+    except ServiceRequest.DoesNotExist as exc:
         raise Http404 from exc
     context["reason_form"] = ReasonForm()
     return render(request, "requests_app/request_detail.html", context)
@@ -73,7 +73,7 @@ def request_create(request):
 @backoffice_required
 @require_POST
 def request_action(request, pk: int, action: str):
-    target = get_object_or_404(Request, pk=pk)
+    target = get_object_or_404(ServiceRequest, pk=pk)
     reason = request.POST.get("reason", "").strip()
     try:
         if action == "cancel":

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from crm import roles
 from crm.models import AssignmentGroup, User
-from requests_app.services import catalogue_load
+from requests_app.catalogue.services import catalogue_load
 
 CATALOGUE = Path(__file__).resolve().parents[3] / "requests_app" / "fixtures"
 
@@ -80,9 +80,9 @@ class Command(BaseCommand):
     def _demo_work(self, users):
         """One request going through the faculty's chain and one help request, so that every
         queue of the demo shows something."""
-        from requests_app import incident_services
-        from requests_app.models import Incident, IncidentCategory, Request, RequestType
-        from requests_app.services import request_create
+        from requests_app.incidents import services as incident_services
+        from requests_app.models import Incident, IncidentCategory, RequestType, ServiceRequest
+        from requests_app.requests.services import request_create
 
         coordination, _created = AssignmentGroup.objects.get_or_create(
             name="Coordination FAD",
@@ -106,13 +106,13 @@ class Command(BaseCommand):
             )
         citizen = users["citoyen@demo.guichet.test"]
         key = "MED1001|A2026|SYNC"
-        if not Request.objects.filter(external_key=key).exists():
+        if not ServiceRequest.objects.filter(external_key=key).exists():
             request_create(
                 requester=citizen,
                 request_type=RequestType.objects.get(code="SYNC"),
                 title="MED1001 — Introduction à la médecine (A2026)",
                 external_key=key,
-                channel=Request.Channel.IMPORT,
+                channel=ServiceRequest.Channel.IMPORT,
                 form_data={"sigle": "MED1001", "trimestre": "A2026", "approche": "SYNC"},
                 by=users["agent@demo.guichet.test"],
             )

@@ -15,8 +15,10 @@ from crm.models import AssignmentGroup, User
 from crm.services import notification_send, notifications_send
 from crm.workflow import save_recorded, transition
 
-from . import sla_services
-from .models import Incident, IncidentCategory, JournalEntry, Request, SLAClock
+from ..requests.models import JournalEntry, ServiceRequest
+from ..sla import services as sla_services
+from ..sla.models import SLAClock
+from .models import Incident, IncidentCategory
 
 
 def can_work_on_incident(*, incident: Incident, user: User) -> bool:
@@ -56,7 +58,7 @@ def incident_create(
     category: IncidentCategory | None = None,
     priority: int = 3,
     assignment_group: AssignmentGroup | None = None,
-    related_request: Request | None = None,
+    related_request: ServiceRequest | None = None,
     now: datetime | None = None,
 ) -> Incident:
     """Open a help request; its SLA clocks start now, its group is notified."""

@@ -7,7 +7,7 @@ from crm.selectors import record_history
 from tasks_app.dag import depths
 from tasks_app.models import Task, TaskTemplate
 
-from .models import JournalEntry, Request
+from .models import JournalEntry, ServiceRequest
 
 
 def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
@@ -21,7 +21,7 @@ def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    queryset = Request.objects.select_related("request_type", "requester").annotate(
+    queryset = ServiceRequest.objects.select_related("request_type", "requester").annotate(
         open_tasks=Coalesce(Subquery(open_tasks, output_field=IntegerField()), 0)
     )
     if status:
@@ -40,9 +40,9 @@ def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
     return queryset.order_by("-created_at", "-pk")
 
 
-def request_detail(*, pk: int) -> Request:
+def request_detail(*, pk: int) -> ServiceRequest:
     return (
-        Request.objects.select_related("request_type", "requester", "created_by")
+        ServiceRequest.objects.select_related("request_type", "requester", "created_by")
         .prefetch_related(
             Prefetch(
                 "tasks",
@@ -63,7 +63,7 @@ def request_detail(*, pk: int) -> Request:
     )
 
 
-def request_chain(request: Request) -> list[list[dict]]:
+def request_chain(request: ServiceRequest) -> list[list[dict]]:
     """The request's tasks as columns for drawing: service tasks placed by the depth of their
     step in the chain, each with its support tasks. Uses the prefetched tasks only."""
     tasks = list(request.tasks.all())

@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from crm.errors import DomainError
 from crm.permissions import backoffice_required
 
-from . import course_grid
+from . import rows, selectors, services
 from .models import CourseGridImport
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -68,14 +68,14 @@ def import_permission_required(view):
 
 def _own_job(request, pk: int) -> CourseGridImport:
     try:
-        return course_grid.course_grid_import_get(user=request.user, pk=pk)
+        return selectors.course_grid_import_get(user=request.user, pk=pk)
     except CourseGridImport.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _with_live_progress(job: CourseGridImport) -> CourseGridImport:
     if job.status == CourseGridImport.Status.RUNNING:
-        processed = cache.get(course_grid.progress_cache_key(job.pk))
+        processed = cache.get(rows.progress_cache_key(job.pk))
         if processed is not None:
             job.processed_rows = processed
     return job
@@ -87,17 +87,17 @@ def import_upload(request):
     form = CourseGridUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = course_grid.course_grid_import_submit(
+            job = services.course_grid_import_submit(
                 uploaded_by=request.user,
                 file=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
-        except course_grid.CourseGridFileError as exc:
+        except rows.CourseGridFileError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("imports:detail", pk=job.pk)
-    context = {"form": form, "jobs": course_grid.course_grid_imports_of(user=request.user)}
+    context = {"form": form, "jobs": selectors.course_grid_imports_of(user=request.user)}
     return render(request, "requests_app/import_upload.html", context)
 
 
@@ -133,7 +133,7 @@ def import_progress(request, pk: int):
 def import_confirm(request, pk: int):
     job = _own_job(request, pk)
     try:
-        new_job = course_grid.course_grid_import_confirm(
+        new_job = services.course_grid_import_confirm(
             job=job, by=request.user, skip_invalid=request.POST.get("skip_invalid") == "1"
         )
     except DomainError as exc:
@@ -149,7 +149,7 @@ def import_rejected_csv(request, pk: int):
     report = job.report
     if not report.get("rejected_rows"):
         raise Http404
-    text = course_grid.rejected_rows_csv(
+    text = rows.rejected_rows_csv(
         header=report.get("header", []),
         delimiter=report.get("delimiter", ";"),
         rows=report["rejected_rows"],

@@ -11,9 +11,8 @@ from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
 from crm.services import citizen_get_or_create
 
-from . import incident_selectors as selectors
-from . import incident_services as services
-from .incident_forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
+from . import selectors, services
+from .forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
 from .models import Incident
 
 SCOPES = {

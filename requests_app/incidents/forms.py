@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AssignmentGroup, User
 
-from .models import Incident, IncidentCategory, JournalEntry, Priority
+from ..requests.models import JournalEntry
+from ..sla.models import Priority
+from .models import Incident, IncidentCategory
 
 
 class IncidentForm(forms.Form):

@@ -15,7 +15,8 @@ from crm.workflow import save_recorded, transition
 from tasks_app import services as task_services
 from tasks_app.models import Task, TaskTemplate
 
-from .models import JournalEntry, Request, RequestType
+from ..catalogue.models import RequestType
+from .models import JournalEntry, ServiceRequest
 
 
 def chain_templates_of(request_type: RequestType) -> list[TaskTemplate]:
@@ -35,13 +36,13 @@ def request_create(
     request_type: RequestType,
     title: str,
     by: User | None = None,
-    channel: str = Request.Channel.PORTAL,
+    channel: str = ServiceRequest.Channel.PORTAL,
     description: str = "",
     form_data: dict | None = None,
     due_date: date | None = None,
     external_key: str | None = None,
     submit: bool = True,
-) -> Request:
+) -> ServiceRequest:
     """File a request and give it one task per step of its type's chain.
 
     Steps that wait for nothing open at once (their groups are notified); the others wait.
@@ -49,7 +50,7 @@ def request_create(
     """
     if not request_type.active:
         raise DomainError(_("This request type is no longer offered."))
-    request = Request(
+    request = ServiceRequest(
         requester=requester,
         created_by=by if by is not None and by != requester else None,
         channel=channel,
@@ -69,8 +70,10 @@ def request_create(
 
 
 @transaction.atomic
-def request_submit(*, request: Request, by: User) -> Request:
-    request = Request.objects.select_for_update().select_related("request_type").get(pk=request.pk)
+def request_submit(*, request: ServiceRequest, by: User) -> ServiceRequest:
+    request = (
+        ServiceRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
+    )
     transition(request, "submit")
     save_recorded(request, by=by, reason="submitted")
     tasks = task_services.tasks_instantiate(
@@ -84,11 +87,11 @@ def request_submit(*, request: Request, by: User) -> Request:
 
 
 @transaction.atomic
-def request_cancel(*, request: Request, by: User, reason: str = "") -> Request:
+def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
     """Cancel the request and every task of it that is not done yet."""
     if not by.has_perm("crm.access_backoffice") and by.pk != request.requester_id:
         raise NotAllowed(_("You may not cancel this request."))
-    request = Request.objects.select_for_update().get(pk=request.pk)
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     now = timezone.now()
     transition(request, "cancel", when=now)
     save_recorded(request, by=by, reason=reason or "cancelled")
@@ -103,19 +106,19 @@ def request_cancel(*, request: Request, by: User, reason: str = "") -> Request:
 
 
 @transaction.atomic
-def request_close(*, request: Request, by: User) -> Request:
-    request = Request.objects.select_for_update().get(pk=request.pk)
+def request_close(*, request: ServiceRequest, by: User) -> ServiceRequest:
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     transition(request, "close", when=timezone.now())
     save_recorded(request, by=by, reason="closed")
     return request
 
 
 @transaction.atomic
-def request_reopen(*, request: Request, by: User, reason: str) -> Request:
+def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> ServiceRequest:
     """Reopen a resolved request (e.g. the requester says it is not done); a reason is kept."""
     if not reason.strip():
         raise DomainError(_("Say why the request is reopened."))
-    request = Request.objects.select_for_update().get(pk=request.pk)
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     transition(request, "reopen")
     save_recorded(request, by=by, reason="reopened")
     JournalEntry.objects.create(
@@ -126,7 +129,12 @@ def request_reopen(*, request: Request, by: User, reason: str) -> Request:
 
 @transaction.atomic
 def journal_add(
-    *, by: User, kind: str, body: str, request: Request | None = None, task: Task | None = None
+    *,
+    by: User,
+    kind: str,
+    body: str,
+    request: ServiceRequest | None = None,
+    task: Task | None = None,
 ) -> JournalEntry:
     """Add a work note (agents only, never shown to the requester) or a comment (shown to the
     requester, who is notified) to a request or one of its tasks."""
@@ -151,54 +159,3 @@ def journal_add(
             url="",
         )
     return entry
-
-
-@transaction.atomic
-def catalogue_load(*, data: dict) -> list[RequestType]:
-    """Create or update a theme, a chain template with its steps and the request types that use
-    it, from a description keyed by natural keys (names, sequences, codes). Running it twice
-    changes nothing."""
-    from crm.models import AssignmentGroup
-    from tasks_app.models import ChainTemplate
-
-    from .models import Theme
-
-    groups = {g.name: g for g in AssignmentGroup.objects.all()}
-
-    def group(name):
-        if name not in groups:
-            raise DomainError(_("Unknown assignment group: %(name)s") % {"name": name})
-        return groups[name]
-
-    theme_data = dict(data["theme"])
-    theme, _created = Theme.objects.update_or_create(
-        name=theme_data.pop("name"), defaults=theme_data
-    )
-    chain_data = dict(data["chain"])
-    steps = chain_data.pop("steps")
-    chain, _created = ChainTemplate.objects.update_or_create(
-        name=chain_data.pop("name"), defaults=chain_data
-    )
-    by_sequence = {}
-    for step in steps:
-        fields = {k: v for k, v in step.items() if k not in ("sequence", "group", "prerequisites")}
-        fields["assignment_group"] = group(step["group"])
-        template, _created = TaskTemplate.objects.update_or_create(
-            chain=chain, sequence=step["sequence"], defaults=fields
-        )
-        by_sequence[step["sequence"]] = template
-    for step in steps:
-        by_sequence[step["sequence"]].prerequisites.set(
-            [by_sequence[s] for s in step["prerequisites"]]
-        )
-    types = []
-    for item in data["request_types"]:
-        fields = {k: v for k, v in item.items() if k not in ("code", "default_group")}
-        fields.update(
-            theme=theme, chain_template=chain, default_assignment_group=group(item["default_group"])
-        )
-        request_type, _created = RequestType.objects.update_or_create(
-            code=item["code"].upper(), defaults=fields
-        )
-        types.append(request_type)
-    return types

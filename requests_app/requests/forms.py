@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Request, RequestType
+from ..catalogue.models import RequestType
+from .models import ServiceRequest
 
 
 class AssistedRequestForm(forms.Form):
@@ -19,8 +20,13 @@ class AssistedRequestForm(forms.Form):
         label=_("Channel"),
         choices=[
             c
-            for c in Request.Channel.choices
-            if c[0] in (Request.Channel.PHONE, Request.Channel.EMAIL, Request.Channel.COUNTER)
+            for c in ServiceRequest.Channel.choices
+            if c[0]
+            in (
+                ServiceRequest.Channel.PHONE,
+                ServiceRequest.Channel.EMAIL,
+                ServiceRequest.Channel.COUNTER,
+            )
         ],
     )
     title = forms.CharField(label=_("Title"), max_length=255)

@@ -12,8 +12,10 @@ from django.utils import timezone
 from crm.models import User
 from crm.selectors import record_history
 
-from . import sla_services
-from .models import Incident, JournalEntry, SLAClock, SLAPolicy
+from ..requests.models import JournalEntry
+from ..sla import services as sla_services
+from ..sla.models import SLAClock, SLAEscalation, SLAPolicy
+from .models import Incident
 
 SCOPES = ("mine", "queue", "all")
 
@@ -133,7 +135,6 @@ def sla_timeline(incident: Incident) -> list[TimelineEvent]:
         previous[record.id] = record
     # Levels recorded by the sweep are written with a set-based UPDATE (no history row):
     # they come from the escalation records.
-    from .models import SLAEscalation
 
     for escalation in SLAEscalation.objects.filter(clock__incident=incident).select_related(
         "clock"
@@ -177,3 +178,18 @@ def incident_page(*, pk: int) -> dict:
 
 def policies_summary() -> list[SLAPolicy]:
     return list(SLAPolicy.objects.filter(active=True).select_related("calendar"))
+
+
+def incident_counts_for(*, user: User) -> dict[str, int]:
+    """The agent's open incidents and their groups' unassigned incident queue."""
+    group_ids = user.assignment_groups.values("pk")
+    return {
+        "my_incidents": Incident.objects.filter(
+            assignee=user, status__in=Incident.OPEN_STATUSES
+        ).count(),
+        "incident_queue": Incident.objects.filter(
+            assignment_group_id__in=group_ids,
+            assignee__isnull=True,
+            status__in=Incident.OPEN_STATUSES,
+        ).count(),
+    }

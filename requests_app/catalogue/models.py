@@ -1,0 +1,81 @@
+"""The catalogue: themes and request types (e-services)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.i18n import localized
+
+
+class Theme(models.Model):
+    """Groups e-services in the catalogue (thématique)."""
+
+    name = models.CharField(_("name (French)"), max_length=255, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    description = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return localized(self, "name")
+
+
+class RequestType(models.Model):
+    """What can be asked for (téléservice, démarche; for the faculty, a teaching approach)."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("Short unique code used by imports and the API, e.g. SYNC."),
+    )
+    name = models.CharField(_("name (French)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("theme"),
+        on_delete=models.PROTECT,
+        related_name="request_types",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    default_assignment_group = models.ForeignKey(
+        "crm.AssignmentGroup",
+        verbose_name=_("default assignment group"),
+        on_delete=models.PROTECT,
+        related_name="request_types",
+        null=True,
+        blank=True,
+    )
+    chain_template = models.ForeignKey(
+        "tasks_app.ChainTemplate",
+        verbose_name=_("chain template"),
+        on_delete=models.PROTECT,
+        related_name="request_types",
+        null=True,
+        blank=True,
+        help_text=_("The tasks every new request of this type receives."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("request type")
+        verbose_name_plural = _("request types")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {localized(self, 'name')}"
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.upper()
+        super().save(*args, **kwargs)

@@ -1,0 +1,165 @@
+"""Incidents (help requests)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from crm.i18n import localized
+
+from ..sla.models import Priority
+
+
+class IncidentCategory(models.Model):
+    name = models.CharField(_("name (French)"), max_length=255, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("incident category")
+        verbose_name_plural = _("incident categories")
+        ordering = ["name"]
+
+    def __str__(self):
+        return localized(self, "name")
+
+
+class Incident(models.Model):
+    """A help request (INC): someone is stuck and needs an answer, within promised delays."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        IN_PROGRESS = "in_progress", _("in progress")
+        AWAITING_REQUESTER = "awaiting_requester", _("awaiting requester")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("portal")
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("e-mail")
+        COUNTER = "counter", _("counter")
+        API = "api", _("API")
+
+    NUMBER_PREFIX = "INC"
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.AWAITING_REQUESTER)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="incidents_filed",
+        null=True,
+        blank=True,
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.PORTAL
+    )
+    category = models.ForeignKey(
+        IncidentCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MODERATE
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    assignment_group = models.ForeignKey(
+        "crm.AssignmentGroup",
+        verbose_name=_("assignment group"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        null=True,
+        blank=True,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+        null=True,
+        blank=True,
+    )
+    related_request = models.ForeignKey(
+        "requests_app.ServiceRequest",
+        verbose_name=_("related request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices)
+    sla_policy = models.ForeignKey(
+        "requests_app.SLAPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["assignment_group", "status"], name="incident_queue_idx"),
+            models.Index(fields=["requester", "-created_at"], name="incident_requester_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"{self.NUMBER_PREFIX}{self.pk:07d}" if self.pk else ""
+
+    @transition(field=status, source=Status.NEW, target=Status.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(
+        field=status, source=[Status.NEW, Status.IN_PROGRESS], target=Status.AWAITING_REQUESTER
+    )
+    def await_requester(self):
+        pass
+
+    @transition(field=status, source=Status.AWAITING_REQUESTER, target=Status.IN_PROGRESS)
+    def requester_replied(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.NEW, Status.IN_PROGRESS, Status.AWAITING_REQUESTER],
+        target=Status.RESOLVED,
+    )
+    def resolve(self, *, when):
+        self.resolved_at = when
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS)
+    def reopen(self):
+        self.resolved_at = None
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED)
+    def close(self, *, when):
+        self.closed_at = when

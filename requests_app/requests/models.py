@@ -1,0 +1,190 @@
+"""Service requests (RITM) and their journal."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+
+class ServiceRequest(models.Model):
+    """A request (RITM): what a citizen asked for, worked through its chain of tasks."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("portal")
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("e-mail")
+        COUNTER = "counter", _("counter")
+        API = "api", _("API")
+        IMPORT = "import", _("import")
+
+    NUMBER_PREFIX = "REQ"
+    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="requests_filed",
+        null=True,
+        blank=True,
+        help_text=_("The agent who filed the request on the requester's behalf, if any."),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.PORTAL
+    )
+    request_type = models.ForeignKey(
+        "requests_app.RequestType",
+        verbose_name=_("request type"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    external_key = models.CharField(
+        _("external key"),
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Identifies the request in an imported file, e.g. course|term|approach."),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="request_requester_idx"),
+            models.Index(fields=["status", "due_date"], name="request_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("requests:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"{self.NUMBER_PREFIX}{self.pk:07d}" if self.pk else ""
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.created_by_id is not None and self.created_by_id != self.requester_id
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.IN_PROGRESS], target=Status.RESOLVED)
+    def resolve(self, *, when):
+        self.resolved_at = when
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS)
+    def reopen(self):
+        self.resolved_at = None
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED)
+    def close(self, *, when):
+        self.closed_at = when
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SUBMITTED, Status.IN_PROGRESS],
+        target=Status.CANCELLED,
+    )
+    def cancel(self, *, when):
+        self.closed_at = when
+
+
+class JournalEntry(models.Model):
+    """A work note (internal) or a comment (shown to the requester) on a request or a task."""
+
+    class Kind(models.TextChoices):
+        WORK_NOTE = "work_note", _("work note")
+        COMMENT = "comment", _("comment")
+        CALL = "call", _("logged call")
+
+    request = models.ForeignKey(
+        ServiceRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="journal",
+        null=True,
+        blank=True,
+    )
+    task = models.ForeignKey(
+        "tasks_app.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="journal",
+        null=True,
+        blank=True,
+    )
+    incident = models.ForeignKey(
+        "requests_app.Incident",
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="journal",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request__isnull=False)
+                | models.Q(task__isnull=False)
+                | models.Q(incident__isnull=False),
+                name="journal_has_a_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="journal_request_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.author}"
+
+    @property
+    def is_public(self) -> bool:
+        """Comments and logged calls are contacts with the requester; work notes are not."""
+        return self.kind in (self.Kind.COMMENT, self.Kind.CALL)

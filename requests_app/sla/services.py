@@ -1,0 +1,221 @@
+"""The SLA clocks: they start, pause, resume, stop and follow policy changes.
+
+Business-time arithmetic lives in ``crm.business_time`` (pure); this module stores its results.
+The escalation sweep is in ``sweep``; the actions of a level live with incidents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from crm import business_time as bt
+from crm.workflow import save_recorded
+
+from .models import BusinessCalendar, SLAClock, SLAPolicy
+
+if TYPE_CHECKING:
+    from ..incidents.models import Incident
+
+# --- arithmetic on one clock (pure, given a schedule) ----------------------------------------
+
+
+def compute_due(
+    schedule: bt.Schedule, *, value: int, unit: str, started_at: datetime, paused_seconds: float
+) -> tuple[datetime, float]:
+    """(due time, target in business seconds) of a target counted from ``started_at``."""
+    start = bt.next_opening(schedule, started_at)
+    if unit == SLAPolicy.Unit.DAYS:
+        base = bt.add_days(schedule, start, value)
+    else:
+        base = bt.add_seconds(schedule, start, value * 3600)
+    target = bt.seconds_between(schedule, start, base)
+    due = base if paused_seconds <= 0 else bt.add_seconds(schedule, base, paused_seconds)
+    return due, target
+
+
+def level_time(schedule: bt.Schedule, clock: SLAClock, percent: int) -> datetime:
+    """When ``percent`` of the clock's target will have elapsed (pauses push it back)."""
+    return _level_at(
+        schedule, clock.started_at, clock.target_seconds, clock.paused_seconds, percent
+    )
+
+
+def _level_at(
+    schedule: bt.Schedule, started_at: datetime, target: float, paused: float, percent: int
+) -> datetime:
+    return bt.add_seconds(schedule, started_at, target * percent / 100 + paused)
+
+
+def percents_for(policy: SLAPolicy, kind: str) -> list[int]:
+    return sorted({lv.percent for lv in policy.levels.all() if lv.applies(kind)})
+
+
+def next_percent(percents: list[int], reached: int) -> int | None:
+    return next((p for p in percents if p > reached), None)
+
+
+@dataclass
+class ClockState:
+    """What a person reads about a clock: on track / at risk / breached / paused."""
+
+    badge: str
+    remaining_seconds: float
+    elapsed_percent: float
+
+
+AT_RISK_PERCENT = 75
+
+
+def clock_state(schedule: bt.Schedule, clock: SLAClock, now: datetime) -> ClockState:
+    end = clock.stopped_at or clock.paused_since or now
+    elapsed = max(0.0, bt.seconds_between(schedule, clock.started_at, end) - clock.paused_seconds)
+    percent = 100 * elapsed / clock.target_seconds if clock.target_seconds else 100.0
+    remaining = clock.target_seconds - elapsed
+    if clock.stopped_at is not None:
+        badge = "met" if clock.met else "breached"
+    elif end > clock.due_at or remaining <= 0:
+        badge = "breached"
+    elif clock.paused_since is not None:
+        badge = "paused"
+    elif percent >= AT_RISK_PERCENT:
+        badge = "at_risk"
+    else:
+        badge = "on_track"
+    return ClockState(badge=badge, remaining_seconds=remaining, elapsed_percent=percent)
+
+
+# --- schedules ------------------------------------------------------------------------------
+
+
+def calendars_by_id(ids) -> dict[int, BusinessCalendar]:
+    return BusinessCalendar.objects.prefetch_related("slots", "closures").in_bulk(list(ids))
+
+
+def schedule_of(policy: SLAPolicy) -> bt.Schedule:
+    calendar = BusinessCalendar.objects.prefetch_related("slots", "closures").get(
+        pk=policy.calendar_id
+    )
+    return calendar.schedule()
+
+
+def policy_for(incident: Incident) -> SLAPolicy | None:
+    """The most specific active policy: category and priority, then one of them, then none."""
+    candidates = SLAPolicy.objects.filter(active=True).prefetch_related("levels").order_by("name")
+    best, best_score = None, -1
+    for policy in candidates:
+        if policy.category_id not in (None, incident.category_id):
+            continue
+        if policy.priority not in (None, incident.priority):
+            continue
+        score = (policy.category_id is not None) * 2 + (policy.priority is not None)
+        if score > best_score:
+            best, best_score = policy, score
+    return best
+
+
+# --- clock life cycle (called by incident services, inside their transaction) ---------------
+
+
+def _refresh(schedule: bt.Schedule, clock: SLAClock, policy: SLAPolicy) -> None:
+    value, unit = policy.target(clock.kind)
+    clock.due_at, clock.target_seconds = compute_due(
+        schedule,
+        value=value,
+        unit=unit,
+        started_at=clock.started_at,
+        paused_seconds=clock.paused_seconds,
+    )
+    percent = next_percent(percents_for(policy, clock.kind), clock.level_reached)
+    clock.next_level_at = level_time(schedule, clock, percent) if percent else None
+
+
+def clocks_start(*, incident: Incident, policy: SLAPolicy, now: datetime) -> list[SLAClock]:
+    schedule = schedule_of(policy)
+    clocks = []
+    for kind in SLAClock.Kind.values:
+        clock = SLAClock(
+            incident=incident,
+            kind=kind,
+            policy=policy,
+            started_at=now,
+            due_at=now,
+            target_seconds=0,
+        )
+        _refresh(schedule, clock, policy)
+        save_recorded(clock, by=None, reason="started")
+        clocks.append(clock)
+    return clocks
+
+
+def _clocks(incident: Incident):
+    return list(
+        SLAClock.objects.select_for_update().filter(incident=incident).select_related("policy")
+    )
+
+
+def clocks_sync_pause(*, incident: Incident, now: datetime) -> None:
+    """Pause the running clocks when the status is one of the policy's pause statuses; resume
+    them (pushing their due times back by the paused business time) when it is not."""
+    for clock in _clocks(incident):
+        if clock.stopped_at is not None:
+            continue
+        pausing = incident.status in (clock.policy.pause_statuses or [])
+        if pausing and clock.paused_since is None:
+            clock.paused_since = now
+            clock.next_level_at = None
+            save_recorded(clock, by=None, reason="paused")
+        elif not pausing and clock.paused_since is not None:
+            schedule = schedule_of(clock.policy)
+            clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
+            clock.paused_since = None
+            _refresh(schedule, clock, clock.policy)
+            save_recorded(clock, by=None, reason="resumed")
+
+
+def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | None:
+    clock = next((c for c in _clocks(incident) if c.kind == kind), None)
+    if clock is None or clock.stopped_at is not None:
+        return clock
+    if clock.paused_since is not None:
+        schedule = schedule_of(clock.policy)
+        clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
+        clock.paused_since = None
+        _refresh(schedule, clock, clock.policy)
+    clock.stopped_at = now
+    clock.met = now <= clock.due_at
+    clock.next_level_at = None
+    save_recorded(clock, by=None, reason="stopped")
+    return clock
+
+
+def clock_restart(*, incident: Incident, kind: str, now: datetime) -> SLAClock | None:
+    """A reopened incident: the time while it was resolved counts as paused."""
+    clock = next((c for c in _clocks(incident) if c.kind == kind), None)
+    if clock is None or clock.stopped_at is None:
+        return clock
+    schedule = schedule_of(clock.policy)
+    clock.paused_seconds += bt.seconds_between(schedule, clock.stopped_at, now)
+    clock.stopped_at = None
+    clock.met = None
+    _refresh(schedule, clock, clock.policy)
+    save_recorded(clock, by=None, reason="restarted")
+    return clock
+
+
+def clocks_change_policy(*, incident: Incident, policy: SLAPolicy, now: datetime) -> None:
+    """Follow a new policy; the start, the paused time and the levels already reached stay."""
+    schedule = schedule_of(policy)
+    for clock in _clocks(incident):
+        if clock.policy_id == policy.pk:
+            continue
+        if clock.paused_since is not None:
+            clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
+            clock.paused_since = now
+        clock.policy = policy
+        if clock.stopped_at is None:
+            _refresh(schedule, clock, policy)
+            if clock.paused_since is not None:
+                clock.next_level_at = None
+        save_recorded(clock, by=None, reason="policy changed")
