@@ -9,11 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from crm import roles
-from crm import bulk
+from crm import bulk, roles
 from crm.business_time import add_business_days
 from crm.models import Notification, User
-from requests_app.imports import apply as course_grid
 from requests_app.imports.apply import course_grid_import
 from requests_app.imports.reading import normalise_header, parse_presenters
 from requests_app.imports.rows import CourseGridFileError
