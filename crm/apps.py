@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Guichet core")
+
+    def ready(self):
+        from . import history
+
+        history.connect()

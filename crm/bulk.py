@@ -44,14 +44,17 @@ def _copy(table: str, columns: list[str], rows: Iterable[list]) -> None:
             copy.write_row(row)
 
 
-def _copy_history(model, rows: list[dict], *, history_type: str, by, reason: str) -> None:
+def _copy_history(
+    model, rows: list[dict], *, history_type: str, by, reason: str, note: str
+) -> None:
     """One history row per row (``{attname: value}``, id included), the columns that
     ``bulk_create_with_history`` and ``bulk_update_with_history`` fill."""
     history = model.history.model
     tracked = {f.attname: f for f in history.tracked_fields}
     extra = {
         "history_date": timezone.now(),
-        "history_change_reason": reason,
+        "history_change_reason": note,
+        "history_reason_code": reason,
         "history_type": history_type,
         "history_user_id": by.pk if by is not None else None,
     }
@@ -74,7 +77,7 @@ def _copy_history(model, rows: list[dict], *, history_type: str, by, reason: str
     )
 
 
-def insert_with_history(model, rows: list[dict], *, by, reason: str) -> list[int]:
+def insert_with_history(model, rows: list[dict], *, by, reason: str, note: str = "") -> list[int]:
     """Insert ``rows`` (``{attname: value}``, every concrete field but the id) with one "+"
     history row each; returns the new ids in order.
 
@@ -90,7 +93,8 @@ def insert_with_history(model, rows: list[dict], *, by, reason: str) -> list[int
             model,
             batch_size=CHUNK_SIZE,
             default_user=by,
-            default_change_reason=reason,
+            default_change_reason=note,
+            custom_historical_attrs={"history_reason_code": reason},
         )
         return [obj.pk for obj in objs]
     table, pk = model._meta.db_table, model._meta.pk
@@ -107,11 +111,13 @@ def insert_with_history(model, rows: list[dict], *, by, reason: str) -> list[int
         [f.column for f in fields],
         ([_prepared(f, row[f.attname]) for f in fields] for row in rows),
     )
-    _copy_history(model, rows, history_type="+", by=by, reason=reason)
+    _copy_history(model, rows, history_type="+", by=by, reason=reason, note=note)
     return ids
 
 
-def update_with_history(model, objs: list, fields: list[str], *, by, reason: str) -> None:
+def update_with_history(
+    model, objs: list, fields: list[str], *, by, reason: str, note: str = ""
+) -> None:
     """Write ``fields`` of ``objs`` with one "~" history row each.
 
     PostgreSQL: the new values are copied into a temporary table and applied by one
@@ -127,7 +133,8 @@ def update_with_history(model, objs: list, fields: list[str], *, by, reason: str
             fields,
             batch_size=UPDATE_BATCH,
             default_user=by,
-            default_change_reason=reason,
+            default_change_reason=note,
+            custom_historical_attrs={"history_reason_code": reason},
         )
         return
     quote = connection.ops.quote_name
@@ -158,6 +165,7 @@ def update_with_history(model, objs: list, fields: list[str], *, by, reason: str
         history_type="~",
         by=by,
         reason=reason,
+        note=note,
     )
 
 

@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from .history import history_records
 
 
 class UserManager(BaseUserManager):
@@ -59,7 +60,7 @@ class User(AbstractUser):
     density = models.CharField(
         _("density"), max_length=16, choices=Density.choices, default=Density.COMFORTABLE
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = history_records(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
 
@@ -120,7 +121,7 @@ class AssignmentGroup(models.Model):
         help_text=_("Group that receives this group's work when it is escalated."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(m2m_fields=[members])
+    history = history_records(m2m_fields=[members])
 
     class Meta:
         verbose_name = _("assignment group")

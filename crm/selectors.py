@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, Prefetch
 
+from .history import reason_label
 from .models import AssignmentGroup, Notification, User
 
 
@@ -51,6 +52,7 @@ class HistoryEntry:
     who: Any
     kind: str
     reason: str
+    note: str = ""
     changes: list[FieldChange] = field(default_factory=list)
 
 
@@ -67,13 +69,19 @@ def _display(model_field, value, related: dict) -> Any:
 
 
 def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
-    """Every recorded change of ``obj``, newest first: who, when, which field, old and new value.
+    """The ``limit`` newest recorded changes of ``obj``, newest first: who, when, why (a reason
+    code, translated, and the free text typed), which field, old and new value.
 
     Foreign keys are shown by name, resolved with one query per related model.
     """
+    # The newest ``limit`` rows, plus the one before them to diff the oldest shown against.
     records = list(
-        obj.history.select_related("history_user").order_by("history_date", "history_id")[:limit]
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
     )
+    records.reverse()
+    shown_from = max(0, len(records) - limit)
     model = type(obj)
     entries: list[HistoryEntry] = []
     raw: list[tuple[Any, list]] = []
@@ -102,7 +110,7 @@ def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
         for pk, instance in related_model._default_manager.in_bulk(pks).items()
     }
     kinds = {"+": "created", "~": "changed", "-": "deleted"}
-    for record, deltas in raw:
+    for record, deltas in raw[shown_from:]:
         changes = []
         for model_field, change in deltas:
             if isinstance(model_field, models.ManyToManyField):
@@ -136,7 +144,8 @@ def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
                 when=record.history_date,
                 who=record.history_user,
                 kind=kinds.get(record.history_type, "changed"),
-                reason=record.history_change_reason or "",
+                reason=reason_label(getattr(record, "history_reason_code", "")),
+                note=record.history_change_reason or "",
                 changes=changes,
             )
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
+from .workflow import save_recorded
 
 
 def _valid_language(language: str) -> str:
@@ -62,8 +63,7 @@ def user_set_language(*, user: User, language: str) -> str:
     language = _valid_language(language)
     if user.is_authenticated and user.language != language:
         user.language = language
-        user._change_reason = "language changed"
-        user.save(update_fields=["language"])
+        save_recorded(user, by=user, reason="language_changed", update_fields=["language"])
     return language
 
 

@@ -3,8 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
+from crm.history import history_records
 from crm.i18n import localized
 
 
@@ -14,7 +14,7 @@ class ChainTemplate(models.Model):
     name = models.CharField(_("name (French)"), max_length=255, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("chain template")
@@ -58,7 +58,7 @@ class TaskTemplate(models.Model):
         help_text=_("Steps of the same chain that must be closed before this one opens."),
     )
     visible_to_requester = models.BooleanField(_("visible to the requester"), default=True)
-    history = HistoricalRecords(m2m_fields=[prerequisites])
+    history = history_records(m2m_fields=[prerequisites])
 
     class Meta:
         verbose_name = _("task template")
@@ -151,7 +151,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = history_records(excluded_fields=["updated_at"])
 
     objects = TaskQuerySet.as_manager()
 

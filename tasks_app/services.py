@@ -123,7 +123,7 @@ def _advance_chain(request: ServiceRequest, *, by: User | None, now) -> list[Tas
             for p in prerequisites
         ):
             task.open(when=now)
-            save_recorded(task, by=by, reason="prerequisites done")
+            save_recorded(task, by=by, reason="prerequisites_done")
             opened.append(task)
     if (
         request.status in ServiceRequest.OPEN_STATUSES
@@ -131,7 +131,7 @@ def _advance_chain(request: ServiceRequest, *, by: User | None, now) -> list[Tas
         and all(t.status in Task.DONE_STATUSES for t in tasks)
     ):
         request.resolve(when=now)
-        save_recorded(request, by=by, reason="all tasks done")
+        save_recorded(request, by=by, reason="all_tasks_done")
     _notify_opened(opened)
     return opened
 
@@ -180,7 +180,7 @@ def task_start(*, task: Task, by: User) -> Task:
     save_recorded(task, by=by, reason="started")
     if request is not None and request.status == ServiceRequest.Status.SUBMITTED:
         request.start()
-        save_recorded(request, by=by, reason="work started")
+        save_recorded(request, by=by, reason="work_started")
     return task
 
 
@@ -189,7 +189,7 @@ def task_hold(*, task: Task, by: User, reason: str = "") -> Task:
     task = _lock_task(task)
     _require_worker(task, by)
     transition(task, "hold")
-    save_recorded(task, by=by, reason=reason or "on hold")
+    save_recorded(task, by=by, reason="on_hold", note=reason)
     if reason:
         _journal(task=task, by=by, body=reason)
     return task
@@ -232,10 +232,10 @@ def task_cancel(*, task: Task, by: User, reason: str = "") -> Task:
     _require_worker(task, by)
     now = timezone.now()
     transition(task, "cancel", when=now)
-    save_recorded(task, by=by, reason=reason or "cancelled")
+    save_recorded(task, by=by, reason="cancelled", note=reason)
     for child in task.support_tasks.exclude(status__in=Task.DONE_STATUSES):
         child.cancel(when=now)
-        save_recorded(child, by=by, reason="parent cancelled")
+        save_recorded(child, by=by, reason="parent_cancelled")
     if reason:
         _journal(task=task, by=by, body=reason)
     if request is not None:
@@ -282,7 +282,7 @@ def support_task_create(
             % {"name": assignee, "group": assignment_group}
         )
     task.full_clean()
-    save_recorded(task, by=by, reason="support task created")
+    save_recorded(task, by=by, reason="support_task_created")
     _notify_opened([task])
     return task
 

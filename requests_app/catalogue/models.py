@@ -2,8 +2,8 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from crm.history import history_records
 from crm.i18n import localized
 
 
@@ -15,7 +15,7 @@ class Theme(models.Model):
     description = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("theme")
@@ -66,7 +66,7 @@ class RequestType(models.Model):
         blank=True,
         help_text=_("The tasks every new request of this type receives."),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("request type")

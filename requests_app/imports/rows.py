@@ -38,7 +38,7 @@ CHUNK_SIZE = 1000
 LOOKUP_CHUNK = 5000
 # Uploads with fewer rows run while the agent waits; larger ones go to the worker.
 INLINE_MAX_ROWS = 2000
-HISTORY_REASON = "course grid import"
+HISTORY_REASON = "imported"  # crm.history.ChangeReason.IMPORTED
 LOCK_NAME = "course-grid-import"
 PROGRESS_CACHE_KEY = "course-grid-import:{pk}:processed"
 

@@ -5,8 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
+from crm.history import history_records
 from crm.i18n import localized
 
 from ..sla.models import Priority
@@ -113,7 +113,7 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = history_records(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("incident")

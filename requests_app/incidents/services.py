@@ -20,6 +20,16 @@ from ..sla import services as sla_services
 from ..sla.models import SLAClock
 from .models import Incident, IncidentCategory
 
+# The history's reason code of each status transition.
+HISTORY_CODES = {
+    "start": "started",
+    "await_requester": "awaiting_requester",
+    "requester_replied": "requester_replied",
+    "resolve": "resolved",
+    "reopen": "reopened",
+    "close": "closed",
+}
+
 
 def can_work_on_incident(*, incident: Incident, user: User) -> bool:
     if not user.is_active or not user.has_perm("crm.access_backoffice"):
@@ -146,7 +156,7 @@ def incident_set_status(
     transition(incident, name, **kwargs)
     if incident.assignee_id is None and status != Incident.Status.CLOSED:
         incident.assignee = by
-    save_recorded(incident, by=by, reason=name)
+    save_recorded(incident, by=by, reason=HISTORY_CODES[name])
     if name == "resolve":
         for kind in (SLAClock.Kind.RESPONSE, SLAClock.Kind.RESOLUTION):
             sla_services.clock_stop(incident=incident, kind=kind, now=now)
@@ -171,7 +181,8 @@ def incident_change_priority(
     priority: int,
     by: User | None,
     now: datetime | None = None,
-    reason: str = "priority changed",
+    reason: str = "priority_changed",
+    note: str = "",
 ) -> Incident:
     """A new priority may match another policy: the clocks follow it, keeping their start,
     paused time and reached levels."""
@@ -184,7 +195,7 @@ def incident_change_priority(
     changed = policy is not None and policy.pk != incident.sla_policy_id
     if changed:
         incident.sla_policy = policy
-    save_recorded(incident, by=by, reason=reason)
+    save_recorded(incident, by=by, reason=reason, note=note)
     if changed:
         sla_services.clocks_change_policy(incident=incident, policy=policy, now=now)
     return incident
@@ -198,7 +209,7 @@ def incident_escalate(
         target = incident.assignment_group.escalation_group
         incident.assignment_group = target
         incident.assignee = None
-        save_recorded(incident, by=None, reason=reason)
+        save_recorded(incident, by=None, reason="escalated", note=reason)
         notifications_send(
             recipients=list(target.members.all()),
             title=_("Incident %(number)s escalated to %(group)s")
@@ -208,7 +219,12 @@ def incident_escalate(
         )
     if raise_priority and incident.priority > 1:
         incident_change_priority(
-            incident=incident, priority=incident.priority - 1, by=None, now=now, reason=reason
+            incident=incident,
+            priority=incident.priority - 1,
+            by=None,
+            now=now,
+            reason="escalated",
+            note=reason,
         )
     return incident
 
@@ -260,7 +276,7 @@ def incident_journal_add(
     if is_agent and entry.is_public and by.pk != incident.requester_id:
         if incident.first_response_at is None:
             incident.first_response_at = now
-            save_recorded(incident, by=by, reason="first response")
+            save_recorded(incident, by=by, reason="first_response")
             sla_services.clock_stop(incident=incident, kind=SLAClock.Kind.RESPONSE, now=now)
         if kind == JournalEntry.Kind.COMMENT:
             notification_send(
@@ -272,6 +288,6 @@ def incident_journal_add(
     elif not is_agent and incident.status == Incident.Status.AWAITING_REQUESTER:
         # The requester answered: the clocks run again.
         incident.requester_replied()
-        save_recorded(incident, by=by, reason="requester replied")
+        save_recorded(incident, by=by, reason="requester_replied")
         sla_services.clocks_sync_pause(incident=incident, now=now)
     return entry

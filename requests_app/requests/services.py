@@ -94,10 +94,10 @@ def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> Se
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     now = timezone.now()
     transition(request, "cancel", when=now)
-    save_recorded(request, by=by, reason=reason or "cancelled")
+    save_recorded(request, by=by, reason="cancelled", note=reason)
     for task in Task.objects.select_for_update().filter(request=request).not_done():
         task.cancel(when=now)
-        save_recorded(task, by=by, reason="request cancelled")
+        save_recorded(task, by=by, reason="request_cancelled")
     if reason:
         JournalEntry.objects.create(
             request=request, kind=JournalEntry.Kind.COMMENT, author=by, body=reason
@@ -120,7 +120,7 @@ def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> Service
         raise DomainError(_("Say why the request is reopened."))
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     transition(request, "reopen")
-    save_recorded(request, by=by, reason="reopened")
+    save_recorded(request, by=by, reason="reopened", note=reason)
     JournalEntry.objects.create(
         request=request, kind=JournalEntry.Kind.WORK_NOTE, author=by, body=reason.strip()
     )

@@ -5,9 +5,9 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from crm.business_time import Schedule
+from crm.history import history_records
 
 
 def _validate_zone(value: str) -> None:
@@ -41,7 +41,7 @@ class BusinessCalendar(models.Model):
         blank=True,
         help_text=_("e.g. QC for Québec, 57 for Moselle; empty for the whole country."),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("business calendar")
@@ -173,7 +173,7 @@ class SLAPolicy(models.Model):
         blank=True,
         help_text=_('Incident statuses during which the clocks stop, e.g. ["awaiting_requester"].'),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -262,7 +262,7 @@ class SLAClock(models.Model):
     met = models.BooleanField(_("met"), null=True, blank=True)
     level_reached = models.PositiveSmallIntegerField(_("level reached (%)"), default=0)
     next_level_at = models.DateTimeField(_("next escalation"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("SLA clock")

@@ -144,7 +144,7 @@ def clocks_start(*, incident: Incident, policy: SLAPolicy, now: datetime) -> lis
             target_seconds=0,
         )
         _refresh(schedule, clock, policy)
-        save_recorded(clock, by=None, reason="started")
+        save_recorded(clock, by=None, reason="clock_started")
         clocks.append(clock)
     return clocks
 
@@ -165,13 +165,13 @@ def clocks_sync_pause(*, incident: Incident, now: datetime) -> None:
         if pausing and clock.paused_since is None:
             clock.paused_since = now
             clock.next_level_at = None
-            save_recorded(clock, by=None, reason="paused")
+            save_recorded(clock, by=None, reason="clock_paused")
         elif not pausing and clock.paused_since is not None:
             schedule = schedule_of(clock.policy)
             clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
             clock.paused_since = None
             _refresh(schedule, clock, clock.policy)
-            save_recorded(clock, by=None, reason="resumed")
+            save_recorded(clock, by=None, reason="clock_resumed")
 
 
 def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | None:
@@ -186,7 +186,7 @@ def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | No
     clock.stopped_at = now
     clock.met = now <= clock.due_at
     clock.next_level_at = None
-    save_recorded(clock, by=None, reason="stopped")
+    save_recorded(clock, by=None, reason="clock_stopped")
     return clock
 
 
@@ -200,7 +200,7 @@ def clock_restart(*, incident: Incident, kind: str, now: datetime) -> SLAClock |
     clock.stopped_at = None
     clock.met = None
     _refresh(schedule, clock, clock.policy)
-    save_recorded(clock, by=None, reason="restarted")
+    save_recorded(clock, by=None, reason="clock_restarted")
     return clock
 
 
@@ -218,4 +218,4 @@ def clocks_change_policy(*, incident: Incident, policy: SLAPolicy, now: datetime
             _refresh(schedule, clock, policy)
             if clock.paused_since is not None:
                 clock.next_level_at = None
-        save_recorded(clock, by=None, reason="policy changed")
+        save_recorded(clock, by=None, reason="policy_changed")

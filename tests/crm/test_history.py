@@ -66,3 +66,63 @@ def test_history_costs_a_bounded_number_of_queries(agent, django_assert_max_num_
         group.save()
     with django_assert_max_num_queries(5 + 2 * 21):
         record_history(group)
+
+
+def test_after_205_saves_the_newest_change_is_shown_first(agent):
+    # given
+    group = factories.AssignmentGroupFactory(lead=agent)
+    for i in range(205):
+        group.description = f"version {i}"
+        group.save()
+
+    # when
+    history = record_history(group, limit=200)
+
+    # then
+    assert len(history) == 200
+    newest = {c.name: (c.old, c.new) for c in history[0].changes}
+    assert newest["description"] == ("version 203", "version 204")
+    oldest_shown = {c.name: (c.old, c.new) for c in history[-1].changes}
+    assert oldest_shown["description"] == ("version 4", "version 5")
+
+
+def test_a_reason_code_is_translated_and_the_typed_text_kept_apart(agent):
+    # given
+    from django.utils import translation
+
+    from crm.workflow import save_recorded
+
+    group = factories.AssignmentGroupFactory(lead=agent)
+    group.description = "autre"
+
+    # when
+    save_recorded(group, by=agent, reason="reopened", note="Le demandeur a rappelé.")
+
+    # then
+    with translation.override("fr"):
+        entry = record_history(group)[0]
+    assert entry.reason == "réouverture"
+    assert entry.note == "Le demandeur a rappelé."
+    with translation.override("en"):
+        assert record_history(group)[0].reason == "reopened"
+
+
+def test_an_unknown_reason_code_is_refused(agent):
+    from crm.workflow import save_recorded
+
+    group = factories.AssignmentGroupFactory(lead=agent)
+    with pytest.raises(ValueError):
+        save_recorded(group, by=agent, reason="whatever I typed")
+
+
+def test_the_next_save_does_not_inherit_the_reason(agent):
+    from crm.workflow import save_recorded
+
+    group = factories.AssignmentGroupFactory(lead=agent)
+    save_recorded(group, by=agent, reason="edited", note="première")
+    group.description = "plain save"
+    group.save()
+
+    latest = group.history.order_by("-history_id").first()
+    assert latest.history_reason_code == ""
+    assert latest.history_change_reason in ("", None)

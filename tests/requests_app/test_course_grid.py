@@ -139,7 +139,7 @@ def test_changed_row_updates_its_request_and_keeps_its_history(write_path):
     assert [h.history_type for h in history] == ["+", "~"]
     assert history[0].title == "MMD1234 — Anatomie générale (A2026)"
     assert history[0].due_date == date(2026, 9, 8)
-    assert history[1].history_change_reason == "course grid import"
+    assert history[1].history_reason_code == "imported"
     assert Task.objects.count() == tasks_before
 
 
