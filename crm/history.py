@@ -5,6 +5,7 @@ django-simple-history keeps the free text in ``history_change_reason``; the code
 ``history_reason_code`` column that ``HistoryReasonBase`` adds to every historical model.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -81,9 +82,18 @@ def connect() -> None:
     pre_create_historical_record.connect(_copy_reason_code, dispatch_uid="crm.history.reason")
 
 
-def history_records(**kwargs) -> HistoricalRecords:
-    """``HistoricalRecords`` whose rows carry a reason code; every model with history uses it."""
-    return HistoricalRecords(bases=[HistoryReasonBase], **kwargs)
+def history_records(
+    *, translated: tuple[str, ...] = (), excluded_fields: list[str] | None = None, **kwargs
+) -> HistoricalRecords:
+    """``HistoricalRecords`` whose rows carry a reason code; every model with history uses it.
+
+    ``translated`` names the fields django-modeltranslation doubles per language: the history
+    tracks their main column (the French text) and leaves the per-language columns out, which
+    modeltranslation adds after the historical model is built.
+    """
+    excluded = list(excluded_fields or [])
+    excluded += [f"{name}_{code}" for name in translated for code, _label in settings.LANGUAGES]
+    return HistoricalRecords(bases=[HistoryReasonBase], excluded_fields=excluded, **kwargs)
 
 
 # Reasons written as plain text before reason codes existed, and their codes.

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dag import find_cycle
@@ -47,15 +48,15 @@ class TaskTemplateInlineFormSet(forms.BaseInlineFormSet):
         _check_chain(self.instance, edges, labels)
 
 
-class TaskTemplateInline(admin.StackedInline):
+class TaskTemplateInline(TranslationStackedInline):
     model = TaskTemplate
     formset = TaskTemplateInlineFormSet
     extra = 0
     fields = [
-        ("sequence", "name", "name_en"),
+        ("sequence", "name"),
         ("assignment_group", "due_offset_days", "visible_to_requester"),
         "prerequisites",
-        ("instructions", "instructions_en"),
+        "instructions",
     ]
     filter_horizontal = ["prerequisites"]
 
@@ -67,9 +68,9 @@ class TaskTemplateInline(admin.StackedInline):
 
 
 @admin.register(ChainTemplate)
-class ChainTemplateAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "name_en"]
-    search_fields = ["name", "name_en"]
+class ChainTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["name"]
+    search_fields = ["name_fr", "name_en"]
     inlines = [TaskTemplateInline]
 
 
@@ -80,9 +81,7 @@ class TaskTemplateForm(forms.ModelForm):
             "chain",
             "sequence",
             "name",
-            "name_en",
             "instructions",
-            "instructions_en",
             "assignment_group",
             "due_offset_days",
             "prerequisites",
@@ -119,11 +118,11 @@ class TaskTemplateForm(forms.ModelForm):
 
 
 @admin.register(TaskTemplate)
-class TaskTemplateAdmin(SimpleHistoryAdmin):
+class TaskTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
     form = TaskTemplateForm
     list_display = ["sequence", "name", "chain", "assignment_group", "due_offset_days"]
     list_filter = ["chain", "assignment_group"]
-    search_fields = ["name", "name_en", "instructions"]
+    search_fields = ["name_fr", "name_en", "instructions_fr"]
     filter_horizontal = ["prerequisites"]
 
 

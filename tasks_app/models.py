@@ -5,16 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
-from crm.i18n import localized
 
 
 class ChainTemplate(models.Model):
     """The plan of action of a request type: a DAG of task templates."""
 
-    name = models.CharField(_("name (French)"), max_length=255, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=255, unique=True)
     description = models.TextField(_("description"), blank=True)
-    history = history_records()
+    history = history_records(translated=("name", "description"))
 
     class Meta:
         verbose_name = _("chain template")
@@ -22,7 +20,7 @@ class ChainTemplate(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return localized(self, "name")
+        return self.name
 
 
 class TaskTemplate(models.Model):
@@ -34,10 +32,8 @@ class TaskTemplate(models.Model):
     sequence = models.CharField(
         _("sequence"), max_length=16, help_text=_('Label of the step, such as "1" or "2.1".')
     )
-    name = models.CharField(_("name (French)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    instructions = models.TextField(_("instructions (French)"), blank=True)
-    instructions_en = models.TextField(_("instructions (English)"), blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    instructions = models.TextField(_("instructions"), blank=True)
     assignment_group = models.ForeignKey(
         "crm.AssignmentGroup",
         verbose_name=_("assignment group"),
@@ -58,7 +54,7 @@ class TaskTemplate(models.Model):
         help_text=_("Steps of the same chain that must be closed before this one opens."),
     )
     visible_to_requester = models.BooleanField(_("visible to the requester"), default=True)
-    history = history_records(m2m_fields=[prerequisites])
+    history = history_records(translated=("name", "instructions"), m2m_fields=[prerequisites])
 
     class Meta:
         verbose_name = _("task template")
@@ -69,7 +65,7 @@ class TaskTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.sequence} {localized(self, 'name')}"
+        return f"{self.sequence} {self.name}"
 
 
 class TaskQuerySet(models.QuerySet):

@@ -20,14 +20,6 @@ def bs_field(bound_field):
     return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
 
 
-@register.filter
-def tr(obj, field: str) -> str:
-    """``{{ request_type|tr:"name" }}``: the content in the active language (French fallback)."""
-    from crm.i18n import localized
-
-    return localized(obj, field) if obj is not None else ""
-
-
 STATUS_CLASSES = {
     "draft": "secondary",
     "pending": "secondary",

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
@@ -8,19 +9,19 @@ from ..models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "name_en", "position"]
+class ThemeAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["name", "position"]
     list_editable = ["position"]
-    search_fields = ["name", "name_en"]
+    search_fields = ["name_fr", "name_en"]
 
 
 @admin.register(RequestType)
-class RequestTypeAdmin(SimpleHistoryAdmin):
+class RequestTypeAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["code", "name", "theme", "active", "default_assignment_group", "chain_template"]
     list_filter = ["active", "theme"]
-    search_fields = ["code", "name", "name_en"]
+    search_fields = ["code", "name_fr", "name_en"]
     fieldsets = [
-        (None, {"fields": [("code", "active"), ("name", "name_en"), "theme"]}),
-        (None, {"fields": [("description", "description_en")]}),
+        (None, {"fields": [("code", "active"), "name", "theme"]}),
+        (None, {"fields": ["description"]}),
         (None, {"fields": ["default_assignment_group", "chain_template"]}),
     ]

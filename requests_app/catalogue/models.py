@@ -4,18 +4,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_records
-from crm.i18n import localized
 
 
 class Theme(models.Model):
     """Groups e-services in the catalogue (thématique)."""
 
-    name = models.CharField(_("name (French)"), max_length=255, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    description = models.TextField(_("description (French)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    history = history_records()
+    history = history_records(translated=("name", "description"))
 
     class Meta:
         verbose_name = _("theme")
@@ -23,7 +20,7 @@ class Theme(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return localized(self, "name")
+        return self.name
 
 
 class RequestType(models.Model):
@@ -36,8 +33,7 @@ class RequestType(models.Model):
         allow_unicode=False,
         help_text=_("Short unique code used by imports and the API, e.g. SYNC."),
     )
-    name = models.CharField(_("name (French)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=255)
     theme = models.ForeignKey(
         Theme,
         verbose_name=_("theme"),
@@ -46,8 +42,7 @@ class RequestType(models.Model):
         null=True,
         blank=True,
     )
-    description = models.TextField(_("description (French)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     default_assignment_group = models.ForeignKey(
         "crm.AssignmentGroup",
@@ -66,7 +61,7 @@ class RequestType(models.Model):
         blank=True,
         help_text=_("The tasks every new request of this type receives."),
     )
-    history = history_records()
+    history = history_records(translated=("name", "description"))
 
     class Meta:
         verbose_name = _("request type")
@@ -74,7 +69,7 @@ class RequestType(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return f"{self.code} — {localized(self, 'name')}"
+        return f"{self.code} — {self.name}"
 
     def save(self, *args, **kwargs):
         self.code = self.code.upper()

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
@@ -9,9 +10,9 @@ from ..models import (
 
 
 @admin.register(IncidentCategory)
-class IncidentCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en"]
-    search_fields = ["name", "name_en"]
+class IncidentCategoryAdmin(TranslationAdmin):
+    list_display = ["name"]
+    search_fields = ["name_fr", "name_en"]
 
 
 class SLAClockInline(admin.TabularInline):

@@ -7,14 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
-from crm.i18n import localized
 
 from ..sla.models import Priority
 
 
 class IncidentCategory(models.Model):
-    name = models.CharField(_("name (French)"), max_length=255, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=255, unique=True)
 
     class Meta:
         verbose_name = _("incident category")
@@ -22,7 +20,7 @@ class IncidentCategory(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return localized(self, "name")
+        return self.name
 
 
 class Incident(models.Model):

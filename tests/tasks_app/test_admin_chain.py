@@ -19,7 +19,7 @@ def test_find_cycle_and_depths():
 
 def _inline_data(chain, steps):
     data = {
-        "name": chain.name,
+        "name_fr": chain.name,
         "name_en": "",
         "description": "",
         "steps-TOTAL_FORMS": str(len(steps)),
@@ -33,9 +33,9 @@ def _inline_data(chain, steps):
                 f"steps-{i}-id": template.pk,
                 f"steps-{i}-chain": chain.pk,
                 f"steps-{i}-sequence": template.sequence,
-                f"steps-{i}-name": template.name,
+                f"steps-{i}-name_fr": template.name,
                 f"steps-{i}-name_en": "",
-                f"steps-{i}-instructions": "",
+                f"steps-{i}-instructions_fr": "",
                 f"steps-{i}-instructions_en": "",
                 f"steps-{i}-assignment_group": template.assignment_group_id,
                 f"steps-{i}-due_offset_days": "5",
@@ -100,9 +100,9 @@ def test_task_template_admin_refuses_a_step_of_another_chain(login, administrato
         {
             "chain": chain.pk,
             "sequence": "3",
-            "name": step.name,
+            "name_fr": step.name,
             "name_en": "",
-            "instructions": "",
+            "instructions_fr": "",
             "instructions_en": "",
             "assignment_group": step.assignment_group_id,
             "due_offset_days": "5",
@@ -123,9 +123,9 @@ def test_task_template_admin_refuses_a_cycle(login, administrator, faculty_type)
         {
             "chain": chain.pk,
             "sequence": "1",
-            "name": interview.name,
+            "name_fr": interview.name,
             "name_en": "",
-            "instructions": "",
+            "instructions_fr": "",
             "instructions_en": "",
             "assignment_group": interview.assignment_group_id,
             "due_offset_days": "5",

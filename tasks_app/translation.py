@@ -1,0 +1,15 @@
+"""Configuration text typed in French and English in the admin (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import ChainTemplate, TaskTemplate
+
+
+@register(ChainTemplate)
+class ChainTemplateTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(TaskTemplate)
+class TaskTemplateTranslation(TranslationOptions):
+    fields = ("name", "instructions")
