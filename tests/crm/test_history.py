@@ -126,3 +126,21 @@ def test_the_next_save_does_not_inherit_the_reason(agent):
     latest = group.history.order_by("-history_id").first()
     assert latest.history_reason_code == ""
     assert latest.history_change_reason in ("", None)
+
+
+def test_history_times_are_shown_in_the_body_time_zone(login, agent, settings):
+    # given: a change made at 15:00 UTC, which is 10:00 in Montréal
+    from datetime import UTC, datetime
+
+    from freezegun import freeze_time
+
+    settings.TIME_ZONE = "America/Montreal"
+    with freeze_time(datetime(2026, 11, 23, 15, 0, tzinfo=UTC)):
+        group = factories.AssignmentGroupFactory(lead=agent, name="Groupe horaire")
+
+    # when
+    page = text(login(agent).get(group.get_absolute_url()))
+
+    # then
+    assert "10:00" in page or "10 h 00" in page
+    assert "15:00" not in page
