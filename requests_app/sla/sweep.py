@@ -181,23 +181,26 @@ def escalations_requeue(*, now: datetime, limit: int = REQUEUE_LIMIT) -> list[in
     """Stamp ``requeued_at`` on the escalations recorded but never run that nobody queued
     within ``REQUEUE_AFTER``, and return their ids: the caller queues them again.
 
-    One set-based UPDATE … RETURNING: of two sweeps at once, one stamps a given escalation and
-    the other skips it (``SKIP LOCKED``, then the stamp fails the condition); an escalation
-    being run at this moment is locked by its worker and skipped too.
+    One set-based UPDATE … RETURNING: the rows picked are locked, skipping those locked
+    elsewhere, so of two sweeps at once one stamps a given escalation and the other skips it
+    (or, once the first committed, finds it stamped); an escalation being run at this moment
+    is locked by its worker and skipped too.
     """
     table = connection.ops.quote_name(SLAEscalation._meta.db_table)
     ops = connection.ops
     cutoff = ops.adapt_datetimefield_value(now - REQUEUE_AFTER)
     stamp = ops.adapt_datetimefield_value(now)
     due = "executed_at IS NULL AND reached_at < %s AND (requeued_at IS NULL OR requeued_at < %s)"
-    lock = (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
+    postgresql = connection.vendor == "postgresql"
+    # The pick is materialized, computed once: as a subquery of ``IN``, PostgreSQL may scan it
+    # again while updating, skip the rows it has just stamped, and go past the limit.
     sql = (
-        f"UPDATE {table} SET requeued_at = %s WHERE id IN ("
-        f"SELECT id FROM {table} WHERE {due} ORDER BY reached_at, id LIMIT %s{lock}"
-        f") AND {due} RETURNING id"
+        f"WITH picked AS {'MATERIALIZED ' if postgresql else ''}("
+        f"SELECT id FROM {table} WHERE {due} ORDER BY reached_at, id LIMIT %s"
+        f"{' FOR UPDATE SKIP LOCKED' if postgresql else ''}) "
+        f"UPDATE {table} SET requeued_at = %s FROM picked "
+        f"WHERE {table}.id = picked.id RETURNING {table}.id"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [stamp, cutoff, cutoff, limit, cutoff, cutoff])
+        cursor.execute(sql, [cutoff, cutoff, limit, stamp])
         return sorted(row[0] for row in cursor.fetchall())
