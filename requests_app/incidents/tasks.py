@@ -36,11 +36,11 @@ def sweep_and_queue(*, now=None, batch_size: int = 5000) -> sweep.SweepResult:
     result = sweep.sla_sweep(
         now=now, batch_size=batch_size, on_recorded=lambda ids: sla_escalations_execute.delay(ids)
     )
-    with transaction.atomic():
-        forgotten = sweep.escalations_requeue(now=now)
-        for start in range(0, len(forgotten), REQUEUE_MESSAGE_SIZE):
-            part = forgotten[start : start + REQUEUE_MESSAGE_SIZE]
-            transaction.on_commit(lambda part=part: sla_escalations_execute.delay(part))
+    # One statement, committed on its own: the messages leave once the stamps are committed.
+    forgotten = sweep.escalations_requeue(now=now)
+    for start in range(0, len(forgotten), REQUEUE_MESSAGE_SIZE):
+        part = forgotten[start : start + REQUEUE_MESSAGE_SIZE]
+        transaction.on_commit(lambda part=part: sla_escalations_execute.delay(part))
     return result
 
 

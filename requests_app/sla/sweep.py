@@ -201,6 +201,6 @@ def escalations_requeue(*, now: datetime, limit: int = REQUEUE_LIMIT) -> list[in
         f"UPDATE {table} SET requeued_at = %s FROM picked "
         f"WHERE {table}.id = picked.id RETURNING {table}.id"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [cutoff, cutoff, limit, stamp])
         return sorted(row[0] for row in cursor.fetchall())
