@@ -12,7 +12,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0007_servicerequest'),
+        ('requests_app', '0011_slaescalation_requeued_at'),
     ]
 
     operations = [

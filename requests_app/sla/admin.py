@@ -128,6 +128,6 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(SLAEscalation)
 class SLAEscalationAdmin(admin.ModelAdmin):
-    list_display = ["clock", "percent", "reached_at", "executed_at"]
+    list_display = ["clock", "percent", "reached_at", "executed_at", "requeued_at"]
     list_filter = ["percent"]
-    readonly_fields = ["clock", "percent", "level", "reached_at", "executed_at"]
+    readonly_fields = ["clock", "percent", "level", "reached_at", "executed_at", "requeued_at"]

@@ -298,6 +298,12 @@ class SLAEscalation(models.Model):
     )
     reached_at = models.DateTimeField(_("reached"))
     executed_at = models.DateTimeField(_("actions run"), null=True, blank=True)
+    requeued_at = models.DateTimeField(
+        _("queued again"),
+        null=True,
+        blank=True,
+        help_text=_("Last time a sweep queued its actions again because they had not run."),
+    )
 
     class Meta:
         verbose_name = _("escalation")

@@ -169,13 +169,38 @@ def _insert_escalations(rows: list[tuple], now: datetime, chunk: int = 2000) -> 
     return ids
 
 
+# An escalation recorded this long ago and still not run is queued again (its worker died or
+# its message was lost), and again each time this much passes without it running.
 REQUEUE_AFTER = timedelta(minutes=2)
+# At most this many per sweep: after a long outage of the workers, the backlog is handed back
+# a slice a minute rather than in one message of every pending id.
+REQUEUE_LIMIT = 5000
 
 
-def escalations_forgotten(now: datetime, limit: int = 10000) -> list[int]:
-    """Escalations recorded but never run (the worker that should have run them died)."""
-    return list(
-        SLAEscalation.objects.filter(
-            executed_at__isnull=True, reached_at__lt=now - REQUEUE_AFTER
-        ).values_list("pk", flat=True)[:limit]
+def escalations_requeue(*, now: datetime, limit: int = REQUEUE_LIMIT) -> list[int]:
+    """Stamp ``requeued_at`` on the escalations recorded but never run that nobody queued
+    within ``REQUEUE_AFTER``, and return their ids: the caller queues them again.
+
+    One set-based UPDATE … RETURNING: the rows picked are locked, skipping those locked
+    elsewhere, so of two sweeps at once one stamps a given escalation and the other skips it
+    (or, once the first committed, finds it stamped); an escalation being run at this moment
+    is locked by its worker and skipped too.
+    """
+    table = connection.ops.quote_name(SLAEscalation._meta.db_table)
+    ops = connection.ops
+    cutoff = ops.adapt_datetimefield_value(now - REQUEUE_AFTER)
+    stamp = ops.adapt_datetimefield_value(now)
+    due = "executed_at IS NULL AND reached_at < %s AND (requeued_at IS NULL OR requeued_at < %s)"
+    postgresql = connection.vendor == "postgresql"
+    # The pick is materialized, computed once: as a subquery of ``IN``, PostgreSQL may scan it
+    # again while updating, skip the rows it has just stamped, and go past the limit.
+    sql = (
+        f"WITH picked AS {'MATERIALIZED ' if postgresql else ''}("
+        f"SELECT id FROM {table} WHERE {due} ORDER BY reached_at, id LIMIT %s"
+        f"{' FOR UPDATE SKIP LOCKED' if postgresql else ''}) "
+        f"UPDATE {table} SET requeued_at = %s FROM picked "
+        f"WHERE {table}.id = picked.id RETURNING {table}.id"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cutoff, cutoff, limit, stamp])
+        return sorted(row[0] for row in cursor.fetchall())

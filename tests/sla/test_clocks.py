@@ -6,7 +6,8 @@ import pytest
 from freezegun import freeze_time
 
 from requests_app.incidents import services as svc
-from requests_app.models import EscalationLevel, Incident, SLAClock, SLAPolicy
+from requests_app.models import Incident, SLAClock
+from tests import factories
 from tests.sla.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,8 @@ def test_new_incident_gets_response_and_resolution_clocks(citizen, policy, suppo
 def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
     citizen, policy, support_group, helper
 ):
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -54,8 +55,8 @@ def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
 
 
 def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, helper):
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -68,8 +69,8 @@ def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, help
 
 
 def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, support_group, helper):
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="work_note", body="interne", now=at(2026, 11, 23, 10)
@@ -85,8 +86,8 @@ def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, sup
 
 
 def test_late_response_is_breached(citizen, policy, support_group, helper):
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="comment", body="Bonjour", now=at(2026, 11, 25, 9)
@@ -97,8 +98,8 @@ def test_late_response_is_breached(citizen, policy, support_group, helper):
 def test_resolving_stops_both_clocks_and_reopening_restarts_resolution(
     citizen, policy, support_group, helper, settings
 ):
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 23, 12)
@@ -120,8 +121,8 @@ def test_reopening_after_the_allowed_days_is_refused(
     from crm.errors import DomainError
 
     settings.INCIDENT_REOPEN_DAYS = 7
-    incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 2, 9)
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, now=at(2026, 11, 2, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 2, 12)
@@ -138,23 +139,16 @@ def test_reopening_after_the_allowed_days_is_refused(
 def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
     citizen, policy, support_group, helper
 ):
-    urgent = SLAPolicy.objects.create(
+    urgent = factories.SLAPolicyFactory(
         name="Urgent",
         calendar=policy.calendar,
         priority=1,
         response_value=2,
-        response_unit="hours",
         resolution_value=1,
-        resolution_unit="days",
-        pause_statuses=["awaiting_requester"],
+        levels=[{"percent": 100}],
     )
-    EscalationLevel.objects.create(policy=urgent, percent=100)
-    incident = svc.incident_create(
-        requester=citizen,
-        title="x",
-        assignment_group=support_group,
-        priority=3,
-        now=at(2026, 11, 23, 9),
+    incident = factories.IncidentFactory(
+        requester=citizen, assignment_group=support_group, priority=3, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -175,8 +169,31 @@ def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
 def test_outsider_agent_cannot_change_an_incident(citizen, policy, support_group, agent):
     from crm.errors import NotAllowed
 
-    incident = svc.incident_create(requester=citizen, title="x", assignment_group=support_group)
+    incident = factories.IncidentFactory(requester=citizen, assignment_group=support_group)
     with pytest.raises(NotAllowed):
         svc.incident_set_status(incident=incident, status="resolved", by=agent)
     with pytest.raises(NotAllowed):
         svc.incident_journal_add(incident=incident, by=agent, kind="comment", body="x")
+
+
+def test_factory_calendar_and_policy_give_the_seeded_default_due_times(citizen, support_group):
+    # given: a calendar and a policy built by the factories, the policy the only one of its
+    # category
+    category = factories.IncidentCategoryFactory()
+    policy = factories.SLAPolicyFactory(category=category)
+
+    # when
+    incident = factories.IncidentFactory(
+        requester=citizen,
+        category=category,
+        assignment_group=support_group,
+        now=at(2026, 11, 23, 10),
+    )
+
+    # then: Mon–Fri 08:30–16:30, 8 business hours and 3 business days, levels 50/75/100
+    c = clocks(incident)
+    assert incident.sla_policy == policy
+    assert c["response"].due_at == at(2026, 11, 24, 10)
+    assert c["resolution"].due_at == at(2026, 11, 26, 16, 30)
+    assert c["response"].next_level_at == at(2026, 11, 23, 14)
+    assert list(policy.levels.values_list("percent", flat=True)) == [50, 75, 100]

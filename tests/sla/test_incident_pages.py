@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from requests_app.incidents import services as svc
 from requests_app.models import Incident
+from tests import factories
 from tests.helpers import text
 from tests.sla.conftest import at
 
@@ -13,10 +13,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def incidents(citizen, policy, support_group):
-    late = svc.incident_create(
+    late = factories.IncidentFactory(
         requester=citizen, title="Ancien", assignment_group=support_group, now=at(2026, 11, 2, 9)
     )
-    fresh = svc.incident_create(requester=citizen, title="Récent", assignment_group=support_group)
+    fresh = factories.IncidentFactory(
+        requester=citizen, title="Récent", assignment_group=support_group
+    )
     return late, fresh
 
 
@@ -115,10 +117,9 @@ def test_incident_list_query_count_is_constant(
     login, helper, citizen, support_group, policy, django_assert_max_num_queries
 ):
     client = login(helper)
-    svc.incident_create(requester=citizen, title="1", assignment_group=support_group)
+    factories.IncidentFactory(requester=citizen, assignment_group=support_group)
     with django_assert_max_num_queries(30) as first:
         client.get(reverse("incidents:all"))
-    for i in range(10):
-        svc.incident_create(requester=citizen, title=str(i), assignment_group=support_group)
+    factories.IncidentFactory.create_batch(10, requester=citizen, assignment_group=support_group)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("incidents:all"))

@@ -22,9 +22,9 @@ from django.db.models import Count, Max
 
 from crm.models import Notification
 from crm.tasks import notification_send_email
-from requests_app.incidents import services as svc
 from requests_app.incidents import tasks
 from requests_app.models import Incident, SLAClock, SLAEscalation
+from tests import factories
 from tests.sla.conftest import at
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -179,14 +179,16 @@ def overdue_incidents(citizen, policy, support_group, helper, monkeypatch):
         # One commit for the lot: the set-up is not under test, and commits are its slow part.
         with transaction.atomic():
             for i in range(count):
-                incident = svc.incident_create(
-                    requester=citizen,
-                    title=f"Projecteur muet, salle {i}",
-                    assignment_group=support_group,
-                    priority=4,
-                    now=STARTED,
+                incidents.append(
+                    factories.IncidentFactory(
+                        requester=citizen,
+                        title=f"Projecteur muet, salle {i}",
+                        assignment_group=support_group,
+                        priority=4,
+                        now=STARTED,
+                        taken_by=helper,
+                    )
                 )
-                incidents.append(svc.incident_take(incident=incident, by=helper))
         return incidents
 
     return create
