@@ -48,7 +48,9 @@ class ClientChoiceForm(forms.Form):
     new_first_name = forms.CharField(
         label=_("First name"), max_length=NAME_MAX_LENGTH, required=False
     )
-    new_last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX_LENGTH, required=False)
+    new_last_name = forms.CharField(
+        label=_("Last name"), max_length=NAME_MAX_LENGTH, required=False
+    )
     new_email = forms.EmailField(
         label=_("E-mail address"), max_length=TEXT_MAX_LENGTH, required=False
     )
@@ -71,10 +73,7 @@ class ClientChoiceForm(forms.Form):
             if not typed["new_first_name"] or not typed["new_last_name"]:
                 raise ValidationError(_("A new client needs a first name and a last name."))
             email = (typed["new_email"] or "").strip().lower()
-            if (
-                email
-                and Client.objects.alias(e=Lower("email")).filter(e=email).exists()
-            ):
+            if email and Client.objects.alias(e=Lower("email")).filter(e=email).exists():
                 self.add_error(
                     "new_email",
                     _("A client already has this e-mail address: find them with the search."),

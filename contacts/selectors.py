@@ -31,9 +31,7 @@ def client_search(*, q: str, limit: int = 20) -> QuerySet:
     condition = Q()
     for word in q.split(" "):
         condition &= (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
     digits = re.sub(r"\D", "", q)
     queryset = Client.objects.all()

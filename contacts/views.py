@@ -19,7 +19,9 @@ def client_search(request):
     # The search box of a form sends its own field name; a plain call sends ``q``.
     form = ClientSearchForm({"q": request.GET.get("q", request.GET.get("client_q", ""))})
     if not form.is_valid():
-        return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
+        return HttpResponseBadRequest(
+            " ".join(e for errors in form.errors.values() for e in errors)
+        )
     q = form.cleaned_data["q"]
     context = {"clients": list(selectors.client_search(q=q)) if q else [], "q": q}
     return render(request, "contacts/_client_results.html", context)

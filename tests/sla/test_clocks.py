@@ -18,7 +18,7 @@ def clocks(incident):
 
 def test_new_incident_gets_response_and_resolution_clocks(citizen, policy, support_group):
     incident = svc.incident_create(
-        requester=citizen,
+        requester=citizen.client,
         title="Zoom ne démarre pas",
         assignment_group=support_group,
         now=at(2026, 11, 23, 10),
@@ -34,7 +34,7 @@ def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
     citizen, policy, support_group, helper
 ):
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -55,7 +55,7 @@ def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
 
 def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, helper):
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -69,7 +69,7 @@ def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, help
 
 def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, support_group, helper):
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="work_note", body="interne", now=at(2026, 11, 23, 10)
@@ -86,7 +86,7 @@ def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, sup
 
 def test_late_response_is_breached(citizen, policy, support_group, helper):
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="comment", body="Bonjour", now=at(2026, 11, 25, 9)
@@ -98,7 +98,7 @@ def test_resolving_stops_both_clocks_and_reopening_restarts_resolution(
     citizen, policy, support_group, helper, settings
 ):
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 23, 12)
@@ -121,7 +121,7 @@ def test_reopening_after_the_allowed_days_is_refused(
 
     settings.INCIDENT_REOPEN_DAYS = 7
     incident = svc.incident_create(
-        requester=citizen, title="x", assignment_group=support_group, now=at(2026, 11, 2, 9)
+        requester=citizen.client, title="x", assignment_group=support_group, now=at(2026, 11, 2, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 2, 12)
@@ -150,7 +150,7 @@ def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
     )
     EscalationLevel.objects.create(policy=urgent, percent=100)
     incident = svc.incident_create(
-        requester=citizen,
+        requester=citizen.client,
         title="x",
         assignment_group=support_group,
         priority=3,
@@ -175,7 +175,9 @@ def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
 def test_outsider_agent_cannot_change_an_incident(citizen, policy, support_group, agent):
     from crm.errors import NotAllowed
 
-    incident = svc.incident_create(requester=citizen, title="x", assignment_group=support_group)
+    incident = svc.incident_create(
+        requester=citizen.client, title="x", assignment_group=support_group
+    )
     with pytest.raises(NotAllowed):
         svc.incident_set_status(incident=incident, status="resolved", by=agent)
     with pytest.raises(NotAllowed):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def incident(citizen, policy, support_group, helper):
     incident = svc.incident_create(
-        requester=citizen,
+        requester=citizen.client,
         title="Micro muet",
         assignment_group=support_group,
         now=at(2026, 11, 23, 9),

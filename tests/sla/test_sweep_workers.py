@@ -180,7 +180,7 @@ def overdue_incidents(citizen, policy, support_group, helper, monkeypatch):
         with transaction.atomic():
             for i in range(count):
                 incident = svc.incident_create(
-                    requester=citizen,
+                    requester=citizen.client,
                     title=f"Projecteur muet, salle {i}",
                     assignment_group=support_group,
                     priority=4,
