@@ -20,8 +20,9 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
+from contacts.models import Client
 from crm import business_time as bt
-from crm.models import AssignmentGroup, User
+from crm.models import AssignmentGroup
 from requests_app.incidents import tasks
 from requests_app.models import BusinessCalendar, Incident, SLAClock, SLAEscalation, SLAPolicy
 from requests_app.sla import services as sla_services
@@ -162,7 +163,7 @@ def generate_incidents(scale: float, *, seed: int = data.SEED) -> SweepData:
     arithmetic = _Arithmetic(policy)
     level_ids = {level.percent: level.pk for level in policy.levels.all()}
     requesters = list(
-        User.objects.filter(email__startswith="citoyen", email__endswith=f"@{data.DOMAIN}")
+        Client.objects.filter(email__startswith="citoyen", email__endswith=f"@{data.DOMAIN}")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
