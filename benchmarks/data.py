@@ -157,15 +157,18 @@ def _users(rng: random.Random, n: dict[str, int], now) -> list[int]:
 
 def _citizen_clients(citizen_ids: list[int], now) -> None:
     """Every citizen account has its client (as the portal gives it), linked to it."""
+    # Read before COPY starts: the connection runs one command at a time.
+    citizens = list(
+        User.objects.filter(pk__in=citizen_ids)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name", "email")
+    )
     copy_rows(
         Client,
         CLIENT_COLUMNS,
         (
             (first, last, email, "fr", user_id, now, now, *CLIENT_BLANKS)
-            for user_id, first, last, email in User.objects.filter(pk__in=citizen_ids)
-            .order_by("pk")
-            .values_list("pk", "first_name", "last_name", "email")
-            .iterator(chunk_size=BATCH_SIZE)
+            for user_id, first, last, email in citizens
         ),
     )
 
