@@ -45,7 +45,7 @@ _state: dict = {}
 
 def _grid(scale: float) -> tuple[bytes, int]:
     """The file and its row count, built once: a teacher for every four courses, half of them
-    citizens already known, the others new accounts."""
+    clients already known (the citizens' clients), the others new clients."""
     if "grid" in _state:
         return _state["grid"], _state["rows"]
     rng = random.Random(SEED)
@@ -129,7 +129,7 @@ def course_grid_first_import(ctx):
     tasks = Task.objects.count() - tasks_before
     detail = (
         f"{rows:,} rows: {result.summary}, {tasks:,} tasks, "
-        f"{result.requesters_created:,} new teachers, {elapsed:.1f} s (budget {budget:g} s), "
+        f"{result.requesters_created:,} new clients, {elapsed:.1f} s (budget {budget:g} s), "
         f"{queries} queries"
     )
     holds = elapsed < budget and result.created == rows and result.rejected == 0

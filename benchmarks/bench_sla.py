@@ -21,8 +21,9 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
+from contacts.models import Client
 from crm import business_time as bt
-from crm.models import AssignmentGroup, User
+from crm.models import AssignmentGroup
 from crm.tasks import notification_send_email
 from requests_app.incidents import escalation, tasks
 from requests_app.models import BusinessCalendar, Incident, SLAClock, SLAEscalation, SLAPolicy
@@ -166,7 +167,7 @@ def generate_incidents(scale: float, *, seed: int = data.SEED) -> SweepData:
     arithmetic = _Arithmetic(policy)
     level_ids = {level.percent: level.pk for level in policy.levels.all()}
     requesters = list(
-        User.objects.filter(email__startswith="citoyen", email__endswith=f"@{data.DOMAIN}")
+        Client.objects.filter(email__startswith="citoyen", email__endswith=f"@{data.DOMAIN}")
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -55,6 +55,10 @@ class ChangeReason(models.TextChoices):
     LANGUAGE_CHANGED = "language_changed", pgettext_lazy("history reason", "language changed")
     IMPORTED = "imported", pgettext_lazy("history reason", "imported")
     MERGED = "merged", pgettext_lazy("history reason", "merged")
+    PORTAL_ACCOUNT_LINKED = (
+        "portal_account_linked",
+        pgettext_lazy("history reason", "portal account linked"),
+    )
 
 
 class HistoryReasonBase(models.Model):
@@ -123,6 +127,8 @@ LEGACY_REASONS = {
     "policy changed": "policy_changed",
     "language changed": "language_changed",
     "course grid import": "imported",
+    "portal account linked": "portal_account_linked",
+    "portal account": "portal_account_linked",
     "start": "started",
     "await_requester": "awaiting_requester",
     "requester_replied": "requester_replied",

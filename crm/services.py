@@ -79,25 +79,3 @@ def user_set_display(*, user: User, theme: str | None = None, density: str | Non
     if fields:
         user.save(update_fields=fields)
     return user
-
-
-@transaction.atomic
-def citizen_get_or_create(*, email: str, name: str = "", by: User | None = None) -> User:
-    """The account using ``email`` (any case), or a new citizen account without a password
-    (the person sets one through the password reset)."""
-    from django.contrib.auth.models import Group
-
-    from .roles import CITIZEN
-
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        return user
-    first, _sep, last = name.strip().partition(" ")
-    user = User(email=email, first_name=first[:150], last_name=last[:150])
-    user.set_unusable_password()
-    user._history_user = by
-    user.full_clean(exclude=["password"])
-    user.save()
-    user.groups.add(Group.objects.get(name=CITIZEN))
-    return user

@@ -13,7 +13,13 @@ agent_patterns = (
     "agent",
 )
 
-portal_patterns = ([path("", views.portal_home, name="home")], "portal")
+portal_patterns = (
+    [
+        path("", views.portal_home, name="home"),
+        path("", include("requests_app.portal.urls")),
+    ],
+    "portal",
+)
 
 urlpatterns = [
     path("", include(portal_patterns)),
@@ -41,4 +47,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
+    path("", include("contacts.urls")),
 ]

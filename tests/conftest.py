@@ -10,6 +10,7 @@ DATA_MIGRATIONS = [
     ("crm.migrations.0002_roles", "create_roles"),
     ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0005_default_sla", "seed"),
+    ("contacts.migrations.0001_initial", "grant_permissions"),
 ]
 
 

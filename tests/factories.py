@@ -3,6 +3,7 @@ from datetime import time
 import factory
 from django.contrib.auth.models import Group
 
+from contacts.models import Client
 from crm import roles
 from crm.models import AssignmentGroup, Notification, User
 from requests_app.incidents import services as incident_services
@@ -53,8 +54,23 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Notification {n}")
 
 
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A person served, without a portal account unless ``user`` is given."""
+
+    class Meta:
+        model = Client
+
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    email = factory.Sequence(lambda n: f"client{n}@example.org")
+    phone = factory.Sequence(lambda n: f"514 555-{n % 10000:04d}")
+
+
 def citizen(**kwargs) -> User:
-    return UserFactory(role=roles.CITIZEN, **kwargs)
+    """A citizen account and its client (``user.client``), as the portal makes them."""
+    user = UserFactory(role=roles.CITIZEN, **kwargs)
+    ClientFactory(user=user, first_name=user.first_name, last_name=user.last_name, email=user.email)
+    return user
 
 
 def agent(**kwargs) -> User:
@@ -164,7 +180,7 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Incident
 
-    requester = factory.SubFactory(UserFactory, role=roles.CITIZEN)
+    requester = factory.SubFactory("tests.factories.ClientFactory")
     title = factory.Sequence(lambda n: f"Projecteur muet, salle {n}")
     now = None
     taken_by = None

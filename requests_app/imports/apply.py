@@ -4,20 +4,16 @@ never one save per row, in one transaction.
 """
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history
 
-from crm import roles
+from contacts.services import clients_by_email, clients_find_or_create_by_email
 from crm.bulk import chunks, full_row, insert_with_history, update_with_history
 from crm.business_time import add_business_days
 from crm.models import AssignmentGroup, User
@@ -33,23 +29,10 @@ from .rows import (
     HISTORY_REASON,
     LOCK_NAME,
     LOOKUP_CHUNK,
-    NAME_MAX_LENGTH,
     CourseGridResult,
     PlannedRequest,
     Progress,
 )
-
-
-def _users_by_email(emails: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in chunks(sorted(set(emails)), LOOKUP_CHUNK):
-        rows = (
-            User.objects.alias(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .values_list("email", "pk")
-        )
-        found.update((email.lower(), pk) for email, pk in rows)
-    return found
 
 
 @dataclass(frozen=True)
@@ -73,38 +56,6 @@ def _existing_requests(keys: list[str]) -> dict[str, _Existing]:
         )
         found.update((key, _Existing(*values)) for key, *values in rows)
     return found
-
-
-def _split_name(full: str) -> tuple[str, str]:
-    """``"Tremblay, Marie"`` and ``"Marie Tremblay"`` → ``("Marie", "Tremblay")``."""
-    if "," in full:
-        last, first = (part.strip() for part in full.split(",", 1))
-    else:
-        first, _sep, last = full.partition(" ")
-    return first[:NAME_MAX_LENGTH], last.strip()[:NAME_MAX_LENGTH]
-
-
-def _requesters_create(missing: dict[str, str], by: User | None) -> dict[str, int]:
-    """Accounts for teachers not known yet (no usable password: they reset it to log in)."""
-    if not missing:
-        return {}
-    users = []
-    for email, name in sorted(missing.items()):
-        first, last = _split_name(name)
-        users.append(
-            User(email=email, first_name=first, last_name=last, password=make_password(None))
-        )
-    created = bulk_create_with_history(
-        users, User, batch_size=CHUNK_SIZE, default_user=by, default_change_reason=HISTORY_REASON
-    )
-    citizen = Group.objects.filter(name=roles.CITIZEN).first()
-    if citizen is not None:
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=u.pk, group_id=citizen.pk) for u in created],
-            batch_size=CHUNK_SIZE,
-            ignore_conflicts=True,
-        )
-    return {u.email: u.pk for u in created}
 
 
 class _TaskFactory:
@@ -253,9 +204,11 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
     names: dict[str, str] = {}
     for plan in to_create + [plan for _pk, plan, _data in to_update]:
         names.setdefault(plan.email, plan.name)
-    user_ids = _users_by_email(names)
-    missing = {email: name for email, name in names.items() if email not in user_ids}
-    user_ids.update(_requesters_create(missing, by))
+    # Teachers are clients found by e-mail address; those not known yet are created in bulk
+    # (no login account: one is linked when the person signs up on the portal).
+    client_ids = clients_by_email(names)
+    missing = {email: name for email, name in names.items() if email not in client_ids}
+    client_ids.update(clients_find_or_create_by_email(people=missing, by=by, reason=HISTORY_REASON))
     result.requesters_created = len(missing)
 
     total = len(to_create) + len(to_update)
@@ -268,7 +221,7 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
             request.title = plan.title
             request.due_date = plan.due_date
             request.form_data = form_data
-            request.requester_id = user_ids[plan.email]
+            request.requester_id = client_ids[plan.email]
             request.updated_at = now
         update_with_history(
             ServiceRequest,
@@ -288,10 +241,8 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
             full_row(
                 ServiceRequest,
                 {
-                    "requester_id": user_ids[plan.email],
-                    "created_by_id": (
-                        by.pk if by is not None and by.pk != user_ids[plan.email] else None
-                    ),
+                    "requester_id": client_ids[plan.email],
+                    "created_by_id": by.pk if by is not None else None,
                     "channel": ServiceRequest.Channel.IMPORT,
                     "request_type_id": plan.request_type_id,
                     "title": plan.title,

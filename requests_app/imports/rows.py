@@ -8,8 +8,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from contacts.models import Client
 from crm.errors import DomainError
-from crm.models import User
 
 from ..requests.models import ServiceRequest
 
@@ -30,8 +30,8 @@ LIST_SEPARATOR = "|"
 DELIMITERS = (";", ",")
 KEY_MAX_LENGTH = ServiceRequest._meta.get_field("external_key").max_length
 TITLE_MAX_LENGTH = ServiceRequest._meta.get_field("title").max_length
-NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
-EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+NAME_MAX_LENGTH = Client._meta.get_field("first_name").max_length
+EMAIL_MAX_LENGTH = Client._meta.get_field("email").max_length
 # Rows written per round of bulk queries: bounds memory and the size of each statement.
 CHUNK_SIZE = 1000
 # Lookups by key or e-mail, per query.

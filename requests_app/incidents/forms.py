@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import ClientChoiceForm
 from crm.models import AssignmentGroup, User
 
 from ..requests.models import JournalEntry
@@ -8,9 +9,9 @@ from ..sla.models import Priority
 from .models import Incident, IncidentCategory
 
 
-class IncidentForm(forms.Form):
-    requester_email = forms.EmailField(label=_("Requester's e-mail address"))
-    requester_name = forms.CharField(label=_("Requester's name"), max_length=150, required=False)
+class IncidentForm(ClientChoiceForm):
+    """A help request for a client found by the search box or typed in as a new one."""
+
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Incident.Channel.choices, initial=Incident.Channel.PHONE
     )

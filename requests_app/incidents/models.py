@@ -44,7 +44,7 @@ class Incident(models.Model):
     OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.AWAITING_REQUESTER)
 
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "contacts.Client",
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="incidents",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.models import Client
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import AssignmentGroup, User
 from crm.services import notification_send, notifications_send
@@ -57,10 +58,17 @@ def _lock(incident: Incident) -> Incident:
     )
 
 
+def _notify_requester(incident: Incident, *, title: str, body: str) -> None:
+    """The requester's portal account is told; a client without one gets no in-app message."""
+    citizen = incident.requester.user
+    if citizen is not None:
+        notification_send(recipient=citizen, title=title, body=body)
+
+
 @transaction.atomic
 def incident_create(
     *,
-    requester: User,
+    requester: Client,
     title: str,
     by: User | None = None,
     channel: str = Incident.Channel.PORTAL,
@@ -77,7 +85,7 @@ def incident_create(
         raise DomainError(_("A title is required."))
     incident = Incident(
         requester=requester,
-        created_by=by if by is not None and by != requester else None,
+        created_by=by if by is not None and by.pk != requester.user_id else None,
         channel=channel,
         title=title.strip(),
         description=description,
@@ -88,7 +96,7 @@ def incident_create(
     )
     incident.sla_policy = sla_services.policy_for(incident)
     incident.full_clean()
-    save_recorded(incident, by=by or requester, reason="created")
+    save_recorded(incident, by=by or requester.user, reason="created")
     if incident.sla_policy is not None:
         sla_services.clocks_start(incident=incident, policy=incident.sla_policy, now=now)
     if assignment_group is not None:
@@ -163,8 +171,8 @@ def incident_set_status(
         if incident.first_response_at is None:
             incident.first_response_at = now
             incident.save(update_fields=["first_response_at"])
-        notification_send(
-            recipient=incident.requester,
+        _notify_requester(
+            incident,
             title=_("Your help request %(number)s is resolved") % {"number": incident.number},
             body=incident.title,
         )
@@ -267,20 +275,21 @@ def incident_journal_add(
     if kind not in JournalEntry.Kind.values:
         raise DomainError(_("Unknown kind of journal entry."))
     is_agent = by.has_perm("crm.access_backoffice")
+    by_requester = incident.requester.user_id == by.pk
     if is_agent:
         _require(incident, by)
-    elif kind != JournalEntry.Kind.COMMENT or by.pk != incident.requester_id:
+    elif kind != JournalEntry.Kind.COMMENT or not by_requester:
         raise NotAllowed(_("You may not write in this journal."))
     incident = _lock(incident)
     entry = JournalEntry.objects.create(incident=incident, kind=kind, author=by, body=body)
-    if is_agent and entry.is_public and by.pk != incident.requester_id:
+    if is_agent and entry.is_public and not by_requester:
         if incident.first_response_at is None:
             incident.first_response_at = now
             save_recorded(incident, by=by, reason="first_response")
             sla_services.clock_stop(incident=incident, kind=SLAClock.Kind.RESPONSE, now=now)
         if kind == JournalEntry.Kind.COMMENT:
-            notification_send(
-                recipient=incident.requester,
+            _notify_requester(
+                incident,
                 title=_("New message on your help request %(number)s")
                 % {"number": incident.number},
                 body=body,

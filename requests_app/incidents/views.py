@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,6 @@ from django.views.decorators.http import require_POST
 from crm.errors import DomainError
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
-from crm.services import citizen_get_or_create
 
 from . import selectors, services
 from .forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
@@ -90,9 +90,7 @@ def incident_create(request):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                requester = citizen_get_or_create(
-                    email=data["requester_email"], name=data["requester_name"], by=request.user
-                )
+                requester = form.client_for(by=request.user)
                 incident = services.incident_create(
                     requester=requester,
                     title=data["title"],
@@ -105,6 +103,8 @@ def incident_create(request):
                 )
         except DomainError as error:
             form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
             messages.success(
                 request, _("Incident %(number)s created.") % {"number": incident.number}

@@ -1,18 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import ClientChoiceForm
+
 from ..catalogue.models import RequestType
 from .models import ServiceRequest
 
 
-class AssistedRequestForm(forms.Form):
-    """An agent files a request for a citizen (demande assistée)."""
+class AssistedRequestForm(ClientChoiceForm):
+    """An agent files a request for a client (demande assistée): found by the search box or
+    typed in as a new one."""
 
-    requester_email = forms.EmailField(
-        label=_("Requester's e-mail address"),
-        help_text=_("An account is created for this address if it has none."),
-    )
-    requester_name = forms.CharField(label=_("Requester's name"), max_length=150, required=False)
     request_type = forms.ModelChoiceField(
         label=_("Request type"), queryset=RequestType.objects.filter(active=True)
     )

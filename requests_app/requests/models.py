@@ -32,7 +32,7 @@ class ServiceRequest(models.Model):
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS)
 
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "contacts.Client",
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requests",

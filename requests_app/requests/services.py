@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.models import Client
 from crm.errors import DomainError, NotAllowed
 from crm.models import User
 from crm.services import notification_send
@@ -29,10 +30,15 @@ def chain_templates_of(request_type: RequestType) -> list[TaskTemplate]:
     )
 
 
+def is_requester(*, request: ServiceRequest, user: User) -> bool:
+    """Whether ``user`` is the portal account of the client the request is for."""
+    return user.is_authenticated and request.requester.user_id == user.pk
+
+
 @transaction.atomic
 def request_create(
     *,
-    requester: User,
+    requester: Client,
     request_type: RequestType,
     title: str,
     by: User | None = None,
@@ -52,7 +58,7 @@ def request_create(
         raise DomainError(_("This request type is no longer offered."))
     request = ServiceRequest(
         requester=requester,
-        created_by=by if by is not None and by != requester else None,
+        created_by=by if by is not None and by.pk != requester.user_id else None,
         channel=channel,
         request_type=request_type,
         title=title.strip(),
@@ -62,15 +68,16 @@ def request_create(
         external_key=external_key,
     )
     request.full_clean()
-    request._history_user = by or requester
+    author = by or requester.user
+    request._history_user = author
     request.save()
     if submit:
-        request = request_submit(request=request, by=by or requester)
+        request = request_submit(request=request, by=author)
     return request
 
 
 @transaction.atomic
-def request_submit(*, request: ServiceRequest, by: User) -> ServiceRequest:
+def request_submit(*, request: ServiceRequest, by: User | None) -> ServiceRequest:
     request = (
         ServiceRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
     )
@@ -89,7 +96,7 @@ def request_submit(*, request: ServiceRequest, by: User) -> ServiceRequest:
 @transaction.atomic
 def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
     """Cancel the request and every task of it that is not done yet."""
-    if not by.has_perm("crm.access_backoffice") and by.pk != request.requester_id:
+    if not by.has_perm("crm.access_backoffice") and not is_requester(request=request, user=by):
         raise NotAllowed(_("You may not cancel this request."))
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     now = timezone.now()
@@ -148,12 +155,15 @@ def journal_add(
     if request is None:
         raise DomainError(_("A journal entry belongs to a request or a task."))
     is_agent = by.has_perm("crm.access_backoffice")
-    if not is_agent and (kind != JournalEntry.Kind.COMMENT or by.pk != request.requester_id):
+    by_requester = is_requester(request=request, user=by)
+    if not is_agent and (kind != JournalEntry.Kind.COMMENT or not by_requester):
         raise NotAllowed(_("You may not write in this journal."))
     entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
-    if kind == JournalEntry.Kind.COMMENT and is_agent and request.requester_id != by.pk:
+    citizen = request.requester.user
+    if kind == JournalEntry.Kind.COMMENT and is_agent and not by_requester and citizen is not None:
+        # A client without a portal account gets no in-app message.
         notification_send(
-            recipient=request.requester,
+            recipient=citizen,
             title=_("New message on your request %(number)s") % {"number": request.number},
             body=body,
             url="",

@@ -67,7 +67,9 @@ def faculty(transactional_db, eager_celery):
         default_assignment_group=pedagogues,
     )
     citizen = factories.citizen(email="citoyen@example.org")
-    request = request_create(requester=citizen, request_type=request_type, title="MED1001 A2026")
+    request = request_create(
+        requester=citizen.client, request_type=request_type, title="MED1001 A2026"
+    )
     tasks = {t.template.sequence: t for t in request.tasks.select_related("template")}
     return {
         "request": request,

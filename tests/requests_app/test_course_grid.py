@@ -4,12 +4,12 @@ import threading
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from crm import bulk, roles
+from contacts.models import Client
+from crm import bulk
 from crm.business_time import add_business_days
 from crm.models import Notification, User
 from requests_app.imports.apply import course_grid_import
@@ -40,6 +40,8 @@ def _written():
         "tasks": Task.objects.count(),
         "task history": Task.history.count(),
         "users": User.objects.count(),
+        "clients": Client.objects.count(),
+        "client history": Client.history.count(),
         "notifications": Notification.objects.count(),
     }
 
@@ -265,17 +267,25 @@ def test_two_imports_of_the_same_grid_at_once_create_each_request_once():
 # Requesters --------------------------------------------------------------------------------
 
 
-def test_requester_is_found_by_email_without_case():
-    teacher = factories.citizen(email="marie.tremblay@umontreal.example")
+def test_requester_is_the_client_found_by_email_without_case():
+    # given a client with the teacher's address
+    teacher = factories.ClientFactory(email="marie.tremblay@umontreal.example")
     users_before = User.objects.count()
 
+    # when
     course_grid_import(data=grid([row(responsable_courriel="Marie.TREMBLAY@UMontreal.example")]))
 
+    # then
     assert ServiceRequest.objects.get().requester == teacher
+    assert Client.objects.count() == 1
     assert User.objects.count() == users_before
 
 
-def test_unknown_teacher_gets_a_citizen_account_without_usable_password():
+def test_unknown_teachers_become_clients_without_any_login_account(write_path):
+    # given
+    users_before = User.objects.count()
+
+    # when
     result = course_grid_import(
         data=grid(
             [
@@ -286,17 +296,46 @@ def test_unknown_teacher_gets_a_citizen_account_without_usable_password():
         )
     )
 
+    # then
     assert result.requesters_created == 2
-    marie = User.objects.get(email="marie.tremblay@umontreal.example")
+    marie = Client.objects.get(email="marie.tremblay@umontreal.example")
     assert (marie.first_name, marie.last_name) == ("Marie", "Tremblay")
-    assert not marie.has_usable_password()
-    assert marie.groups.filter(name=roles.CITIZEN).exists()
+    assert marie.user is None
     assert marie.history.count() == 1
-    assert User.objects.get(email="l@ex.org").get_full_name() == "Luc Côté"
-    assert set(Group.objects.get(name=roles.CITIZEN).user_set.values_list("email", flat=True)) >= {
-        "marie.tremblay@umontreal.example",
-        "l@ex.org",
-    }
+    assert marie.requests.count() == 2
+    assert str(Client.objects.get(email="l@ex.org")) == "Luc Côté"
+    assert User.objects.count() == users_before
+
+
+def test_reimporting_the_same_file_creates_no_client_and_changes_nothing():
+    # given
+    data = grid([row(), row(sigle="MMD2000", responsable_courriel="l@ex.org")])
+    course_grid_import(data=data)
+    clients = set(Client.objects.values_list("pk", "email", "first_name", "last_name"))
+
+    # when
+    result = course_grid_import(data=data)
+
+    # then
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert result.requesters_created == 0
+    assert set(Client.objects.values_list("pk", "email", "first_name", "last_name")) == clients
+
+
+def test_a_changed_teacher_email_moves_the_request_to_the_other_client():
+    # given
+    course_grid_import(data=grid([row()]))
+    marie = Client.objects.get()
+
+    # when
+    result = course_grid_import(data=grid([row(responsable_courriel="luc.cote@example.org")]))
+
+    # then
+    assert result.updated == 1
+    request = ServiceRequest.objects.get()
+    assert request.requester.email == "luc.cote@example.org"
+    assert request.requester != marie
+    assert not marie.requests.exists()
 
 
 # Notifications -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def clocks(incident):
 
 def test_new_incident_gets_response_and_resolution_clocks(citizen, policy, support_group):
     incident = svc.incident_create(
-        requester=citizen,
+        requester=citizen.client,
         title="Zoom ne démarre pas",
         assignment_group=support_group,
         now=at(2026, 11, 23, 10),
@@ -35,7 +35,7 @@ def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
     citizen, policy, support_group, helper
 ):
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -56,7 +56,7 @@ def test_awaiting_requester_pauses_and_resuming_pushes_the_due_time_back(
 
 def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, helper):
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -70,7 +70,7 @@ def test_requester_reply_resumes_the_clocks(citizen, policy, support_group, help
 
 def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, support_group, helper):
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="work_note", body="interne", now=at(2026, 11, 23, 10)
@@ -87,7 +87,7 @@ def test_first_comment_by_an_agent_stops_the_response_clock(citizen, policy, sup
 
 def test_late_response_is_breached(citizen, policy, support_group, helper):
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_journal_add(
         incident=incident, by=helper, kind="comment", body="Bonjour", now=at(2026, 11, 25, 9)
@@ -99,7 +99,7 @@ def test_resolving_stops_both_clocks_and_reopening_restarts_resolution(
     citizen, policy, support_group, helper, settings
 ):
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 23, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 23, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 23, 12)
@@ -122,7 +122,7 @@ def test_reopening_after_the_allowed_days_is_refused(
 
     settings.INCIDENT_REOPEN_DAYS = 7
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, now=at(2026, 11, 2, 9)
+        requester=citizen.client, assignment_group=support_group, now=at(2026, 11, 2, 9)
     )
     svc.incident_set_status(
         incident=incident, status="resolved", by=helper, now=at(2026, 11, 2, 12)
@@ -148,7 +148,10 @@ def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
         levels=[{"percent": 100}],
     )
     incident = factories.IncidentFactory(
-        requester=citizen, assignment_group=support_group, priority=3, now=at(2026, 11, 23, 9)
+        requester=citizen.client,
+        assignment_group=support_group,
+        priority=3,
+        now=at(2026, 11, 23, 9),
     )
     svc.incident_set_status(
         incident=incident, status="awaiting_requester", by=helper, now=at(2026, 11, 23, 10)
@@ -169,7 +172,7 @@ def test_priority_change_to_another_policy_keeps_elapsed_and_paused_time(
 def test_outsider_agent_cannot_change_an_incident(citizen, policy, support_group, agent):
     from crm.errors import NotAllowed
 
-    incident = factories.IncidentFactory(requester=citizen, assignment_group=support_group)
+    incident = factories.IncidentFactory(requester=citizen.client, assignment_group=support_group)
     with pytest.raises(NotAllowed):
         svc.incident_set_status(incident=incident, status="resolved", by=agent)
     with pytest.raises(NotAllowed):
@@ -184,7 +187,7 @@ def test_factory_calendar_and_policy_give_the_seeded_default_due_times(citizen, 
 
     # when
     incident = factories.IncidentFactory(
-        requester=citizen,
+        requester=citizen.client,
         category=category,
         assignment_group=support_group,
         now=at(2026, 11, 23, 10),

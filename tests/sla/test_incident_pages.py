@@ -14,10 +14,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def incidents(citizen, policy, support_group):
     late = factories.IncidentFactory(
-        requester=citizen, title="Ancien", assignment_group=support_group, now=at(2026, 11, 2, 9)
+        requester=citizen.client,
+        title="Ancien",
+        assignment_group=support_group,
+        now=at(2026, 11, 2, 9),
     )
     fresh = factories.IncidentFactory(
-        requester=citizen, title="Récent", assignment_group=support_group
+        requester=citizen.client, title="Récent", assignment_group=support_group
     )
     return late, fresh
 
@@ -85,8 +88,9 @@ def test_agent_creates_an_incident_for_a_caller(login, helper, support_group, po
     response = login(helper).post(
         reverse("incidents:create"),
         {
-            "requester_email": "appelant@example.org",
-            "requester_name": "Paul Appel",
+            "new_first_name": "Paul",
+            "new_last_name": "Appel",
+            "new_email": "appelant@example.org",
             "channel": "phone",
             "title": "Pas de son",
             "priority": "3",
@@ -97,13 +101,33 @@ def test_agent_creates_an_incident_for_a_caller(login, helper, support_group, po
     assert response["Location"] == incident.get_absolute_url()
     assert incident.clocks.count() == 2
     assert incident.created_by == helper
+    assert str(incident.requester) == "Paul Appel"
+    assert incident.requester.email == "appelant@example.org"
+    assert incident.requester.user is None
+
+
+def test_agent_creates_an_incident_for_a_client_picked_in_the_search(login, helper, policy):
+    # given
+    paul = factories.ClientFactory(first_name="Paul", last_name="Appel")
+
+    # when
+    response = login(helper).post(
+        reverse("incidents:create"),
+        {"client": paul.pk, "channel": "phone", "title": "Micro muet", "priority": "3"},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert Incident.objects.get(title="Micro muet").requester == paul
 
 
 def test_incident_form_keeps_input_on_error(login, helper):
     response = login(helper).post(
         reverse("incidents:create"),
         {
-            "requester_email": "pas-un-courriel",
+            "new_first_name": "Paul",
+            "new_last_name": "Appel",
+            "new_email": "pas-un-courriel",
             "channel": "phone",
             "title": "Mon titre",
             "priority": "3",
@@ -111,15 +135,19 @@ def test_incident_form_keeps_input_on_error(login, helper):
     )
     assert response.status_code == 400
     assert "Mon titre" in text(response)
+    assert 'value="pas-un-courriel"' in response.content.decode()
+    assert not Incident.objects.exists()
 
 
 def test_incident_list_query_count_is_constant(
     login, helper, citizen, support_group, policy, django_assert_max_num_queries
 ):
     client = login(helper)
-    factories.IncidentFactory(requester=citizen, assignment_group=support_group)
+    factories.IncidentFactory(requester=citizen.client, assignment_group=support_group)
     with django_assert_max_num_queries(30) as first:
         client.get(reverse("incidents:all"))
-    factories.IncidentFactory.create_batch(10, requester=citizen, assignment_group=support_group)
+    factories.IncidentFactory.create_batch(
+        10, requester=citizen.client, assignment_group=support_group
+    )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("incidents:all"))

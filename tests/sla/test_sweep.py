@@ -30,7 +30,7 @@ LATER = at(2026, 11, 25, 9)
 @pytest.fixture
 def incident(citizen, policy, support_group, helper):
     return factories.IncidentFactory(
-        requester=citizen,
+        requester=citizen.client,
         title="Micro muet",
         assignment_group=support_group,
         now=OPENED,

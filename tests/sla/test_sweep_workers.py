@@ -181,7 +181,7 @@ def overdue_incidents(citizen, policy, support_group, helper, monkeypatch):
             for i in range(count):
                 incidents.append(
                     factories.IncidentFactory(
-                        requester=citizen,
+                        requester=citizen.client,
                         title=f"Projecteur muet, salle {i}",
                         assignment_group=support_group,
                         priority=4,

@@ -64,7 +64,9 @@ def faculty_type(groups):
 def faculty_request(faculty_type, citizen):
     from requests_app.requests.services import request_create
 
-    return request_create(requester=citizen, request_type=faculty_type, title="MED1001 A2026")
+    return request_create(
+        requester=citizen.client, request_type=faculty_type, title="MED1001 A2026"
+    )
 
 
 def by_sequence(request):

@@ -47,7 +47,7 @@ def test_any_allowed_closing_order_opens_each_task_once_after_its_prerequisites(
     for i, prerequisites in edges.items():
         templates[i].prerequisites.set([templates[p] for p in prerequisites])
     request_type = RequestType.objects.create(code=f"T{chain.pk}", name="t", chain_template=chain)
-    request = request_create(requester=citizen, request_type=request_type, title="p")
+    request = request_create(requester=citizen.client, request_type=request_type, title="p")
     task_of = {t.template.sequence: t for t in request.tasks.select_related("template")}
 
     closed: list[int] = []

@@ -38,7 +38,7 @@ def test_group_members_are_notified_in_app_and_by_mail_after_commit(
     app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            request = request_create(requester=citizen, request_type=faculty_type, title="X")
+            request = request_create(requester=citizen.client, request_type=faculty_type, title="X")
     finally:
         app.conf.task_always_eager = False
     interview = by_sequence(request)["1"]

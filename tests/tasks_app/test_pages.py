@@ -5,8 +5,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from contacts.models import Client
+from crm.models import User
 from requests_app.models import ServiceRequest
 from tasks_app.models import Task
+from tests import factories
 from tests.helpers import text
 from tests.tasks_app.conftest import by_sequence
 
@@ -111,11 +114,11 @@ def test_task_list_query_count_does_not_grow_with_rows(
     from requests_app.requests.services import request_create
 
     client = login(pedagogue)
-    request_create(requester=citizen, request_type=faculty_type, title="1")
+    request_create(requester=citizen.client, request_type=faculty_type, title="1")
     with django_assert_max_num_queries(20) as few:
         client.get(reverse("tasks:all"))
     for i in range(15):
-        request_create(requester=citizen, request_type=faculty_type, title=str(i))
+        request_create(requester=citizen.client, request_type=faculty_type, title=str(i))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("tasks:all"))
 
@@ -172,38 +175,136 @@ def test_request_page_query_count_is_constant(
         client.get(faculty_request.get_absolute_url())
 
 
-def test_agent_files_an_assisted_request_for_a_new_citizen(login, pedagogue, faculty_type):
+def test_agent_files_an_assisted_request_for_a_new_client(login, pedagogue, faculty_type):
+    # given
+    users_before = User.objects.count()
+
+    # when
     response = login(pedagogue).post(
         reverse("requests:create"),
         {
-            "requester_email": "Nouveau@Example.org",
-            "requester_name": "Léa Roy",
+            "new_first_name": "Léa",
+            "new_last_name": "Roy",
+            "new_email": "Nouveau@Example.org",
+            "new_phone": "514 555-0101",
             "request_type": faculty_type.pk,
             "channel": "phone",
             "title": "Cours MED2002",
         },
     )
+
+    # then
     request = ServiceRequest.objects.get(title="Cours MED2002")
     assert response["Location"] == request.get_absolute_url()
     assert request.requester.email == "nouveau@example.org"
-    assert request.requester.groups.filter(name="Citizen").exists()
+    assert (request.requester.first_name, request.requester.last_name) == ("Léa", "Roy")
+    assert request.requester.phone == "514 555-0101"
+    assert request.requester.user is None
+    assert User.objects.count() == users_before
+    assert request.requester.history.get().history_user == pedagogue
     assert request.created_by == pedagogue and request.is_assisted
     assert request.tasks.count() == 4
 
 
-def test_assisted_request_form_keeps_input_on_error(login, pedagogue, faculty_type):
+def test_agent_files_an_assisted_request_for_a_client_picked_in_the_search(
+    login, pedagogue, faculty_type
+):
+    # given
+    lea = factories.ClientFactory(first_name="Léa", last_name="Roy")
+
+    # when
     response = login(pedagogue).post(
         reverse("requests:create"),
         {
-            "requester_email": "pas-un-courriel",
+            "client_q": "Roy",
+            "client": lea.pk,
+            "request_type": faculty_type.pk,
+            "channel": "counter",
+            "title": "Cours MED2003",
+        },
+    )
+
+    # then
+    request = ServiceRequest.objects.get(title="Cours MED2003")
+    assert response.status_code == 302
+    assert request.requester == lea
+    assert Client.objects.count() == 1
+
+
+def test_assisted_request_form_keeps_input_on_error(login, pedagogue, faculty_type):
+    # given
+    lea = factories.ClientFactory(first_name="Léa", last_name="Roy", email="lea@example.org")
+
+    # when the client is picked but the title is missing
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {
+            "client_q": "Roy",
+            "client": lea.pk,
+            "request_type": faculty_type.pk,
+            "channel": "phone",
+            "description": "Ma description gardée",
+        },
+    )
+
+    # then the picked client, the search and the text typed are still there
+    assert response.status_code == 400
+    page = text(response)
+    assert "Ma description gardée" in page
+    assert f'value="{lea.pk}" checked' in response.content.decode()
+    assert 'value="Roy"' in response.content.decode()
+    assert "lea@example.org" in page
+    assert not ServiceRequest.objects.exists()
+
+
+def test_assisted_request_form_keeps_a_new_client_typed_with_a_bad_email(
+    login, pedagogue, faculty_type
+):
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {
+            "new_first_name": "Léa",
+            "new_last_name": "Roy",
+            "new_email": "pas-un-courriel",
             "request_type": faculty_type.pk,
             "channel": "phone",
             "title": "Mon titre gardé",
         },
     )
     assert response.status_code == 400
-    assert "Mon titre gardé" in text(response)
-    assert not ServiceRequest.objects.filter(title="Mon titre gardé").exists()
+    html = response.content.decode()
+    assert 'value="Mon titre gardé"' in html
+    assert 'value="pas-un-courriel"' in html and 'value="Léa"' in html
+    assert not ServiceRequest.objects.exists()
+    assert not Client.objects.exists()
+
+
+def test_assisted_request_needs_a_client(login, pedagogue, faculty_type):
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {"request_type": faculty_type.pk, "channel": "phone", "title": "Pour personne"},
+    )
+    assert response.status_code == 400
+    assert "choisissez un client" in text(response)
+    assert not ServiceRequest.objects.exists()
+
+
+def test_a_new_client_with_the_email_of_an_existing_one_is_refused(login, pedagogue, faculty_type):
+    factories.ClientFactory(email="lea@example.org")
+    response = login(pedagogue).post(
+        reverse("requests:create"),
+        {
+            "new_first_name": "Léa",
+            "new_last_name": "Roy",
+            "new_email": "LEA@example.org",
+            "request_type": faculty_type.pk,
+            "channel": "phone",
+            "title": "Doublon",
+        },
+    )
+    assert response.status_code == 400
+    assert Client.objects.count() == 1
+    assert not ServiceRequest.objects.exists()
 
 
 def test_request_cancel_from_its_page(login, pedagogue, faculty_request):

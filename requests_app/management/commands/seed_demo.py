@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from contacts.services import client_for_user
 from crm import roles
 from crm.models import AssignmentGroup, User
 from requests_app.catalogue.services import catalogue_load
@@ -104,7 +105,9 @@ class Command(BaseCommand):
             categories[name], _created = IncidentCategory.objects.get_or_create(
                 name=name, defaults={"name_en": name_en}
             )
-        citizen = users["citoyen@demo.guichet.test"]
+        # The demo citizen is a client with a portal account: what is filed for the client shows
+        # on the portal's "My requests".
+        citizen = client_for_user(user=users["citoyen@demo.guichet.test"])
         key = "MED1001|A2026|SYNC"
         if not ServiceRequest.objects.filter(external_key=key).exists():
             request_create(

@@ -1,0 +1,10 @@
+"""Included in the ``portal`` namespace (crm/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("my/requests/", views.my_requests, name="my_requests"),
+    path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
+]

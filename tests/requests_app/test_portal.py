@@ -1,0 +1,119 @@
+"""The portal's "My requests": a citizen sees what is filed for their client, and only that."""
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import Client
+from crm.models import Notification, User
+from requests_app.incidents.services import incident_create, incident_journal_add
+from requests_app.requests.services import journal_add, request_create
+from tests import factories
+from tests.helpers import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def request_type(faculty):
+    return faculty["SYNC"]
+
+
+@pytest.fixture
+def agent_of_faculty(faculty):
+    return User.objects.get(email="agent@demo.guichet.test")
+
+
+def test_a_citizen_sees_their_requests_and_help_requests(login, citizen, request_type):
+    # given
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    help_request = incident_create(requester=citizen.client, title="Mon micro")
+    other = request_create(
+        requester=factories.ClientFactory(), request_type=request_type, title="Pas la mienne"
+    )
+
+    # when
+    response = login(citizen).get(reverse("portal:my_requests"))
+
+    # then
+    page = text(response)
+    assert response.status_code == 200
+    assert mine.number in page and "Ma demande" in page
+    assert help_request.number in page and "Mon micro" in page
+    assert other.title not in page and other.number not in page
+    assert reverse("portal:my_request_detail", args=[mine.pk]) in page
+
+
+def test_the_portal_menu_links_to_my_requests(login, citizen):
+    response = login(citizen).get(reverse("portal:home"))
+    assert reverse("portal:my_requests") in response.content.decode()
+
+
+def test_a_citizen_reads_comments_but_never_work_notes(
+    login, citizen, request_type, agent_of_faculty
+):
+    # given
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    journal_add(by=agent_of_faculty, request=mine, kind="comment", body="Bonjour, c'est noté.")
+    journal_add(by=agent_of_faculty, request=mine, kind="work_note", body="NOTE INTERNE secrète")
+
+    # when
+    response = login(citizen).get(reverse("portal:my_request_detail", args=[mine.pk]))
+
+    # then
+    page = text(response)
+    assert response.status_code == 200
+    assert "Ma demande" in page and mine.number in page
+    assert "Bonjour, c'est noté." in page
+    assert "NOTE INTERNE" not in page
+
+
+def test_another_citizens_request_answers_404(login, citizen, other_citizen, request_type):
+    theirs = request_create(requester=other_citizen.client, request_type=request_type, title="X")
+    response = login(citizen).get(reverse("portal:my_request_detail", args=[theirs.pk]))
+    assert response.status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(reverse("portal:my_requests"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_account_without_client_gets_one_and_sees_what_an_import_filed_for_its_email(
+    login, request_type
+):
+    # given a teacher known only as a client (import), then an account with that address
+    teacher = factories.ClientFactory(email="prof@example.org")
+    filed = request_create(requester=teacher, request_type=request_type, title="Cours MED1")
+    account = factories.UserFactory(email="prof@example.org", role="Citizen")
+
+    # when
+    response = login(account).get(reverse("portal:my_requests"))
+
+    # then
+    assert "Cours MED1" in text(response)
+    assert Client.objects.get(user=account) == teacher
+    assert filed.requester.pk == teacher.pk
+
+
+def test_a_comment_to_a_client_without_account_notifies_no_one(request_type, agent_of_faculty):
+    # given
+    walk_in = factories.ClientFactory()
+    filed = request_create(requester=walk_in, request_type=request_type, title="Guichet")
+    incident = incident_create(requester=walk_in, title="Aide")
+    before = Notification.objects.count()
+
+    # when
+    journal_add(by=agent_of_faculty, request=filed, kind="comment", body="Réponse")
+    incident_journal_add(incident=incident, by=agent_of_faculty, kind="comment", body="Réponse")
+
+    # then
+    assert Notification.objects.count() == before
+
+
+def test_a_comment_reaches_the_portal_account_of_the_client(
+    citizen, request_type, agent_of_faculty
+):
+    filed = request_create(requester=citizen.client, request_type=request_type, title="Portail")
+    journal_add(by=agent_of_faculty, request=filed, kind="comment", body="Réponse")
+    assert Notification.objects.filter(recipient=citizen).count() == 1
