@@ -3,6 +3,8 @@ from django.contrib.auth.models import Group
 
 from crm import roles
 from crm.models import AssignmentGroup, Notification, User
+from requests_app.models import RequestType
+from tasks_app.models import ChainTemplate, TaskTemplate
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -55,3 +57,20 @@ def manager(**kwargs) -> User:
 
 def administrator(**kwargs) -> User:
     return UserFactory(role=roles.ADMINISTRATOR, is_staff=True, **kwargs)
+
+
+def chain_request_type(*, group: AssignmentGroup, steps: int = 2, code: str = "PERM"):
+    """A request type whose chain has ``steps`` steps in ``group``, each waiting for the one
+    before; ``group`` is also its default assignment group."""
+    chain = ChainTemplate.objects.create(name=f"Chaîne {code}")
+    previous = None
+    for number in range(1, steps + 1):
+        step = TaskTemplate.objects.create(
+            chain=chain, sequence=str(number), name=f"Étape {number}", assignment_group=group
+        )
+        if previous is not None:
+            step.prerequisites.add(previous)
+        previous = step
+    return RequestType.objects.create(
+        code=code, name=f"Démarche {code}", chain_template=chain, default_assignment_group=group
+    )

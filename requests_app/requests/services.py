@@ -1,5 +1,6 @@
 """Write use-cases of requests: create (with its chain of tasks), cancel, close, reopen, and
-the journal of work notes and comments."""
+the journal of work notes and comments. Who may act is decided by
+requests_app/requests/permissions.py."""
 
 from datetime import date
 
@@ -8,14 +9,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError, NotAllowed
+from crm.errors import DomainError
 from crm.models import User
+from crm.permissions import require
 from crm.services import notification_send
 from crm.workflow import save_recorded, transition
 from tasks_app import services as task_services
 from tasks_app.models import Task, TaskTemplate
 
 from ..catalogue.models import RequestType
+from . import permissions
 from .models import JournalEntry, ServiceRequest
 
 
@@ -61,6 +64,11 @@ def request_create(
         due_date=due_date,
         external_key=external_key,
     )
+    if by is not None:
+        require(
+            permissions.can_file_request(by, request),
+            _("Only agents file a request on someone's behalf."),
+        )
     request.full_clean()
     request._history_user = by or requester
     request.save()
@@ -74,6 +82,7 @@ def request_submit(*, request: ServiceRequest, by: User) -> ServiceRequest:
     request = (
         ServiceRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
     )
+    require(permissions.can_file_request(by, request), _("You may not submit this request."))
     transition(request, "submit")
     save_recorded(request, by=by, reason="submitted")
     tasks = task_services.tasks_instantiate(
@@ -89,9 +98,8 @@ def request_submit(*, request: ServiceRequest, by: User) -> ServiceRequest:
 @transaction.atomic
 def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
     """Cancel the request and every task of it that is not done yet."""
-    if not by.has_perm("crm.access_backoffice") and by.pk != request.requester_id:
-        raise NotAllowed(_("You may not cancel this request."))
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_cancel_request(by, request), _("You may not cancel this request."))
     now = timezone.now()
     transition(request, "cancel", when=now)
     save_recorded(request, by=by, reason="cancelled", note=reason)
@@ -108,6 +116,7 @@ def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> Se
 @transaction.atomic
 def request_close(*, request: ServiceRequest, by: User) -> ServiceRequest:
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_close_request(by, request), _("You may not close this request."))
     transition(request, "close", when=timezone.now())
     save_recorded(request, by=by, reason="closed")
     return request
@@ -116,9 +125,10 @@ def request_close(*, request: ServiceRequest, by: User) -> ServiceRequest:
 @transaction.atomic
 def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> ServiceRequest:
     """Reopen a resolved request (e.g. the requester says it is not done); a reason is kept."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_reopen_request(by, request), _("You may not reopen this request."))
     if not reason.strip():
         raise DomainError(_("Say why the request is reopened."))
-    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     transition(request, "reopen")
     save_recorded(request, by=by, reason="reopened", note=reason)
     JournalEntry.objects.create(
@@ -147,11 +157,12 @@ def journal_add(
         request = task.request
     if request is None:
         raise DomainError(_("A journal entry belongs to a request or a task."))
-    is_agent = by.has_perm("crm.access_backoffice")
-    if not is_agent and (kind != JournalEntry.Kind.COMMENT or by.pk != request.requester_id):
-        raise NotAllowed(_("You may not write in this journal."))
+    require(
+        permissions.can_write_journal(by, request=request, kind=kind, task=task),
+        _("You may not write in this journal."),
+    )
     entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
-    if kind == JournalEntry.Kind.COMMENT and is_agent and request.requester_id != by.pk:
+    if kind == JournalEntry.Kind.COMMENT and not permissions.is_requester(by, request):
         notification_send(
             recipient=request.requester,
             title=_("New message on your request %(number)s") % {"number": request.number},
