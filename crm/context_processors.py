@@ -1,3 +1,4 @@
+from .permissions import can_act_in_backoffice, can_read_backoffice
 from .selectors import notification_unread_count
 
 
@@ -10,5 +11,6 @@ def shell(request):
         "unread_notifications": notification_unread_count(user=user),
         "ui_theme": user.theme,
         "ui_density": user.density,
-        "is_backoffice_user": user.has_perm("crm.access_backoffice"),
+        "is_backoffice_user": can_read_backoffice(user),
+        "can_act_in_backoffice": can_act_in_backoffice(user),
     }

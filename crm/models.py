@@ -77,6 +77,7 @@ class User(AbstractUser):
         ]
         permissions = [
             ("access_backoffice", _("Can use the agent back office")),
+            ("act_in_backoffice", _("Can change things in the agent back office")),
             ("view_reports", _("Can read dashboards and reports")),
         ]
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RequestsAppConfig(AppConfig):
     name = "requests_app"
     verbose_name = _("Requests")
+
+    def ready(self):
+        # Registers the named rules (rules.add_perm) once the models are loaded.
+        from .imports import permissions as _imports  # noqa: F401
+        from .incidents import permissions as _incidents  # noqa: F401
+        from .requests import permissions as _requests  # noqa: F401

@@ -1,5 +1,6 @@
 """Write use-cases of tasks: the chain engine (open successors, resolve the request) and the
-work on one task (take, assign, start, hold, resume, close, cancel, support tasks)."""
+work on one task (take, assign, start, hold, resume, close, cancel, support tasks). Who may
+work on a task is decided by tasks_app/permissions.py."""
 
 from collections import defaultdict
 from datetime import date
@@ -10,32 +11,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from crm.business_time import add_business_days
-from crm.errors import Conflict, DomainError, NotAllowed
+from crm.errors import Conflict, DomainError
 from crm.models import AssignmentGroup, User
 from crm.services import notifications_send
 from crm.workflow import save_recorded, transition
 from requests_app.models import JournalEntry, ServiceRequest
 
+from . import permissions
 from .models import Task, TaskTemplate
-
-
-def can_work_on(*, task: Task, user: User) -> bool:
-    """Members of the task's group work on it; so does whoever may work on any task."""
-    if not user.is_active:
-        return False
-    if user.has_perm("tasks_app.work_any_task"):
-        return True
-    if task.assignment_group_id is None:
-        return task.assignee_id == user.pk
-    return task.assignment_group.members.filter(pk=user.pk).exists()
-
-
-def _require_worker(task: Task, user: User) -> None:
-    if not can_work_on(task=task, user=user):
-        raise NotAllowed(
-            _("Only members of the group %(group)s may work on this task.")
-            % {"group": task.assignment_group}
-        )
 
 
 def _lock_task(task: Task) -> Task:
@@ -141,7 +124,7 @@ def task_take(*, task: Task, by: User) -> Task:
     """Assign the task to oneself. Exactly one of several agents taking it at once wins; the
     others are told who has it."""
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     if task.is_done:
         raise DomainError(_("This task is already finished."))
     if task.assignee_id == by.pk:
@@ -156,10 +139,10 @@ def task_take(*, task: Task, by: User) -> Task:
 @transaction.atomic
 def task_assign(*, task: Task, assignee: User | None, by: User) -> Task:
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     if task.is_done:
         raise DomainError(_("This task is already finished."))
-    if assignee is not None and not can_work_on(task=task, user=assignee):
+    if assignee is not None and not permissions.can_work_on_task(assignee, task):
         raise DomainError(
             _("%(name)s is not a member of the group %(group)s.")
             % {"name": assignee, "group": task.assignment_group}
@@ -173,7 +156,7 @@ def task_assign(*, task: Task, assignee: User | None, by: User) -> Task:
 def task_start(*, task: Task, by: User) -> Task:
     request = _lock_request(task.request_id)
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     transition(task, "start")
     if task.assignee_id is None:
         task.assignee = by
@@ -187,7 +170,7 @@ def task_start(*, task: Task, by: User) -> Task:
 @transaction.atomic
 def task_hold(*, task: Task, by: User, reason: str = "") -> Task:
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     transition(task, "hold")
     save_recorded(task, by=by, reason="on_hold", note=reason)
     if reason:
@@ -198,7 +181,7 @@ def task_hold(*, task: Task, by: User, reason: str = "") -> Task:
 @transaction.atomic
 def task_resume(*, task: Task, by: User) -> Task:
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     transition(task, "resume")
     save_recorded(task, by=by, reason="resumed")
     return task
@@ -210,7 +193,7 @@ def task_close(*, task: Task, by: User, note: str = "") -> Task:
     the request when nothing is left."""
     request = _lock_request(task.request_id)
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     if task.support_tasks.exclude(status__in=Task.DONE_STATUSES).exists():
         raise DomainError(_("Close or cancel its support tasks first."))
     now = timezone.now()
@@ -229,7 +212,7 @@ def task_close(*, task: Task, by: User, note: str = "") -> Task:
 def task_cancel(*, task: Task, by: User, reason: str = "") -> Task:
     request = _lock_request(task.request_id)
     task = _lock_task(task)
-    _require_worker(task, by)
+    permissions.require_work_on_task(by, task)
     now = timezone.now()
     transition(task, "cancel", when=now)
     save_recorded(task, by=by, reason="cancelled", note=reason)
@@ -256,7 +239,7 @@ def support_task_create(
 ) -> Task:
     """A support task (TASK) under a service task, open at once in its group's queue."""
     parent = _lock_task(parent)
-    _require_worker(parent, by)
+    permissions.require_work_on_task(by, parent)
     if parent.is_done:
         raise DomainError(_("This task is already finished."))
     if parent.kind != Task.Kind.SERVICE:
@@ -276,7 +259,7 @@ def support_task_create(
         opened_at=timezone.now(),
         visible_to_requester=False,
     )
-    if assignee is not None and not can_work_on(task=task, user=assignee):
+    if assignee is not None and not permissions.can_work_on_task(assignee, task):
         raise DomainError(
             _("%(name)s is not a member of the group %(group)s.")
             % {"name": assignee, "group": assignment_group}

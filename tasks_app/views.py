@@ -1,17 +1,18 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
+from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
-from crm.permissions import backoffice_required
+from crm.permissions import backoffice_required, can_act_in_backoffice
 from crm.selectors import record_history
 from requests_app.requests import services as request_services
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import AssignForm, JournalForm, SupportTaskForm
 from .models import Task
 
@@ -81,7 +82,7 @@ def _without_page(params) -> str:
 
 
 def _detail_context(request, task: Task, **forms) -> dict:
-    can_work = services.can_work_on(task=task, user=request.user)
+    can_work = permissions.can_work_on_task(request.user, task)
     siblings = []
     if task.request_id:
         siblings = list(
@@ -123,6 +124,8 @@ def task_action(request, pk: int, action: str):
     task = get_object_or_404(Task, pk=pk)
     try:
         task = _run(action, task, request.user, request.POST)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -138,6 +141,8 @@ def task_assign(request, pk: int):
     if form.is_valid():
         try:
             services.task_assign(task=task, assignee=form.cleaned_data["assignee"], by=request.user)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -160,6 +165,8 @@ def task_journal(request, pk: int):
                 kind=form.cleaned_data["kind"],
                 body=form.cleaned_data["body"],
             )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -172,8 +179,10 @@ def task_journal(request, pk: int):
 @backoffice_required
 def support_task_create(request, pk: int):
     if request.method == "GET":
-        form = SupportTaskForm(prefix="support")
         task = get_object_or_404(Task, pk=pk)
+        if not permissions.can_work_on_task(request.user, task):
+            raise PermissionDenied
+        form = SupportTaskForm(prefix="support")
         return render(request, "tasks_app/_support_form.html", {"task": task, "form": form})
     parent = _get_task(pk)
     form = SupportTaskForm(request.POST, prefix="support")
@@ -182,6 +191,8 @@ def support_task_create(request, pk: int):
             child = services.support_task_create(
                 parent=parent, by=request.user, **form.cleaned_data
             )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -201,6 +212,7 @@ def kanban(request):
         "columns": selectors.kanban(user=request.user, group_id=group_id),
         "groups": request.user.assignment_groups.filter(is_active=True),
         "group_id": group_id,
+        "can_move": can_act_in_backoffice(request.user),
     }
     return render(request, "tasks_app/kanban.html", context)
 

@@ -8,6 +8,7 @@ from tests import factories
 # ends, so these are replayed for the tests that come after it in the same process.
 DATA_MIGRATIONS = [
     ("crm.migrations.0002_roles", "create_roles"),
+    ("crm.migrations.0004_act_in_backoffice", "grant_act_in_backoffice"),
     ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0005_default_sla", "seed"),
     ("contacts.migrations.0001_initial", "grant_permissions"),
@@ -71,3 +72,37 @@ def login(client):
         return client
 
     return _login
+
+
+# Personas of the permission tests -----------------------------------------------------------
+
+
+@pytest.fixture
+def ours(db):
+    """The assignment group that owns the work under test."""
+    return factories.AssignmentGroupFactory(name="Notre groupe")
+
+
+@pytest.fixture
+def theirs(db):
+    """Another assignment group, with nothing to do with the work under test."""
+    return factories.AssignmentGroupFactory(name="Leur groupe")
+
+
+@pytest.fixture
+def people(ours, theirs, citizen, other_citizen, manager):
+    """Who acts: ``owner`` (an agent of ``ours``), ``colleague`` (an agent of ``theirs``),
+    ``outsider`` (an agent in no group), ``manager``, ``requester`` (the citizen for whom the
+    work is done) and ``citizen`` (another citizen)."""
+    owner = factories.agent(email="proprietaire@example.org")
+    ours.members.add(owner)
+    colleague = factories.agent(email="autre-groupe@example.org")
+    theirs.members.add(colleague)
+    return {
+        "owner": owner,
+        "colleague": colleague,
+        "outsider": factories.agent(email="sans-groupe@example.org"),
+        "manager": manager,
+        "requester": citizen,
+        "citizen": other_citizen,
+    }

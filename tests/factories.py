@@ -14,8 +14,10 @@ from requests_app.models import (
     Incident,
     IncidentCategory,
     OpeningSlot,
+    RequestType,
     SLAPolicy,
 )
+from tasks_app.models import ChainTemplate, TaskTemplate
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -191,3 +193,20 @@ class IncidentFactory(factory.django.DjangoModelFactory):
         if taken_by is not None:
             incident = incident_services.incident_take(incident=incident, by=taken_by)
         return incident
+
+
+def chain_request_type(*, group: AssignmentGroup, steps: int = 2, code: str = "PERM"):
+    """A request type whose chain has ``steps`` steps in ``group``, each waiting for the one
+    before; ``group`` is also its default assignment group."""
+    chain = ChainTemplate.objects.create(name=f"Chaîne {code}")
+    previous = None
+    for number in range(1, steps + 1):
+        step = TaskTemplate.objects.create(
+            chain=chain, sequence=str(number), name=f"Étape {number}", assignment_group=group
+        )
+        if previous is not None:
+            step.prerequisites.add(previous)
+        previous = step
+    return RequestType.objects.create(
+        code=code, name=f"Démarche {code}", chain_template=chain, default_assignment_group=group
+    )

@@ -3,9 +3,10 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError, NotAllowed
+from crm.errors import DomainError
 from crm.models import User
 
+from . import permissions
 from .models import CourseGridImport
 from .reading import course_grid_read
 from .rows import INLINE_MAX_ROWS
@@ -27,6 +28,7 @@ def course_grid_import_submit(
 
     Raises ``CourseGridFileError`` (nothing kept) when the file is not a course grid.
     """
+    permissions.require_import(uploaded_by)
     file.seek(0)
     grid = course_grid_read(data=file.read())
     file.seek(0)
@@ -47,8 +49,7 @@ def course_grid_import_confirm(
     *, job: CourseGridImport, by: User, skip_invalid: bool
 ) -> CourseGridImport:
     """Run a checked dry run for real, on the same stored file."""
-    if job.uploaded_by_id != by.pk:
-        raise NotAllowed(_("Only the person who uploaded this file may import it."))
+    permissions.require_confirm_import(by, job)
     if not job.dry_run or job.status != CourseGridImport.Status.DONE:
         raise DomainError(_("Only a finished dry run can be imported for real."))
     new_job = CourseGridImport.objects.create(

@@ -1,7 +1,5 @@
 """Course-grid upload for agents: upload, dry-run preview, import for real, progress."""
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
@@ -14,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from crm.errors import DomainError
-from crm.permissions import backoffice_required
+from crm.errors import DomainError, NotAllowed
 
 from . import rows, selectors, services
 from .models import CourseGridImport
+from .permissions import import_permission_required
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 REJECTED_SHOWN = 500
@@ -51,19 +49,6 @@ class CourseGridUploadForm(forms.Form):
                 % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return file
-
-
-def import_permission_required(view):
-    """Back-office users allowed to import course grids; anyone else logged in gets 403."""
-
-    @wraps(view)
-    @backoffice_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("requests_app.add_coursegridimport"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _own_job(request, pk: int) -> CourseGridImport:
@@ -136,6 +121,8 @@ def import_confirm(request, pk: int):
         new_job = services.course_grid_import_confirm(
             job=job, by=request.user, skip_invalid=request.POST.get("skip_invalid") == "1"
         )
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=job.pk)

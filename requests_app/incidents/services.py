@@ -1,5 +1,6 @@
 """Write use-cases of incidents (help requests). Each status change keeps the SLA clocks in
-step: pause and resume, first response, resolution, reopening, policy change."""
+step: pause and resume, first response, resolution, reopening, policy change. Who may act is
+decided by requests_app/incidents/permissions.py."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Client
-from crm.errors import Conflict, DomainError, NotAllowed
+from crm.errors import Conflict, DomainError
 from crm.models import AssignmentGroup, User
+from crm.permissions import require
 from crm.services import notification_send, notifications_send
 from crm.workflow import save_recorded, transition
 
 from ..requests.models import JournalEntry, ServiceRequest
+from ..requests.permissions import is_requester
 from ..sla import services as sla_services
 from ..sla.models import SLAClock
+from . import permissions
 from .models import Incident, IncidentCategory
 
 # The history's reason code of each status transition.
@@ -30,24 +34,6 @@ HISTORY_CODES = {
     "reopen": "reopened",
     "close": "closed",
 }
-
-
-def can_work_on_incident(*, incident: Incident, user: User) -> bool:
-    if not user.is_active or not user.has_perm("crm.access_backoffice"):
-        return False
-    if user.has_perm("requests_app.change_incident"):
-        return True
-    if incident.assignment_group_id is None:
-        return True  # an unrouted incident: any agent may pick it up
-    return incident.assignment_group.members.filter(pk=user.pk).exists()
-
-
-def _require(incident: Incident, user: User) -> None:
-    if not can_work_on_incident(incident=incident, user=user):
-        raise NotAllowed(
-            _("Only members of the group %(group)s may work on this incident.")
-            % {"group": incident.assignment_group}
-        )
 
 
 def _lock(incident: Incident) -> Incident:
@@ -94,6 +80,11 @@ def incident_create(
         assignment_group=assignment_group,
         related_request=related_request,
     )
+    if by is not None:
+        require(
+            permissions.can_file_incident(by, incident),
+            _("Only agents open an incident on someone's behalf."),
+        )
     incident.sla_policy = sla_services.policy_for(incident)
     incident.full_clean()
     save_recorded(incident, by=by or requester.user, reason="created")
@@ -113,7 +104,7 @@ def incident_create(
 @transaction.atomic
 def incident_take(*, incident: Incident, by: User) -> Incident:
     incident = _lock(incident)
-    _require(incident, by)
+    permissions.require_work_on_incident(by, incident)
     if incident.assignee_id and incident.assignee_id != by.pk:
         raise Conflict(_("%(name)s has already taken this incident.") % {"name": incident.assignee})
     incident.assignee = by
@@ -130,7 +121,7 @@ def incident_set_status(
     """Move the incident to ``status``; the clocks pause, resume, stop or restart with it."""
     now = now or timezone.now()
     incident = _lock(incident)
-    _require(incident, by)
+    permissions.require_work_on_incident(by, incident)
     moves = {
         Incident.Status.IN_PROGRESS: {
             Incident.Status.NEW: "start",
@@ -197,7 +188,7 @@ def incident_change_priority(
     now = now or timezone.now()
     incident = _lock(incident)
     if by is not None:
-        _require(incident, by)
+        permissions.require_work_on_incident(by, incident)
     incident.priority = priority
     policy = sla_services.policy_for(incident)
     changed = policy is not None and policy.pk != incident.sla_policy_id
@@ -246,7 +237,7 @@ def incident_assign(
     assignee: User | None,
 ) -> Incident:
     incident = _lock(incident)
-    _require(incident, by)
+    permissions.require_work_on_incident(by, incident)
     if (
         assignee is not None
         and assignment_group is not None
@@ -274,15 +265,14 @@ def incident_journal_add(
         raise DomainError(_("The text is empty."))
     if kind not in JournalEntry.Kind.values:
         raise DomainError(_("Unknown kind of journal entry."))
-    is_agent = by.has_perm("crm.access_backoffice")
-    by_requester = incident.requester.user_id == by.pk
-    if is_agent:
-        _require(incident, by)
-    elif kind != JournalEntry.Kind.COMMENT or not by_requester:
-        raise NotAllowed(_("You may not write in this journal."))
     incident = _lock(incident)
+    require(
+        permissions.can_write_incident_journal(by, incident, kind),
+        _("You may not write in this journal."),
+    )
+    from_requester = is_requester(by, incident)
     entry = JournalEntry.objects.create(incident=incident, kind=kind, author=by, body=body)
-    if is_agent and entry.is_public and not by_requester:
+    if not from_requester and entry.is_public:
         if incident.first_response_at is None:
             incident.first_response_at = now
             save_recorded(incident, by=by, reason="first_response")
@@ -294,7 +284,11 @@ def incident_journal_add(
                 % {"number": incident.number},
                 body=body,
             )
-    elif not is_agent and incident.status == Incident.Status.AWAITING_REQUESTER:
+    elif (
+        from_requester
+        and incident.status == Incident.Status.AWAITING_REQUESTER
+        and not permissions.can_work_on_incident(by, incident)
+    ):
         # The requester answered: the clocks run again.
         incident.requester_replied()
         save_recorded(incident, by=by, reason="requester_replied")

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
+from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
 from .models import Incident
 
@@ -52,6 +52,7 @@ def incident_list(request, scope: str = "queue"):
         "statuses": Incident.Status.choices,
         "status": request.GET.get("status", ""),
         "q": request.GET.get("q", ""),
+        "can_create": permissions.can_create_assisted_incident(request.user),
     }
     return render(request, "requests_app/incident_list.html", context)
 
@@ -63,7 +64,7 @@ def _page(request, pk: int, **forms) -> dict:
         raise Http404 from exc
     incident = context["incident"]
     context.update(
-        can_work=services.can_work_on_incident(incident=incident, user=request.user),
+        can_work=permissions.can_work_on_incident(request.user, incident),
         journal_form=forms.get("journal_form") or IncidentJournalForm(),
         assign_form=forms.get("assign_form")
         or IncidentAssignForm(
@@ -85,6 +86,8 @@ def incident_detail(request, pk: int):
 
 @backoffice_required
 def incident_create(request):
+    if not permissions.can_create_assisted_incident(request.user):
+        raise PermissionDenied
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,6 +104,8 @@ def incident_create(request):
                     assignment_group=data["assignment_group"],
                     by=request.user,
                 )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
@@ -134,6 +139,8 @@ def incident_action(request, pk: int, action: str):
             )
         else:
             raise Http404
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -149,6 +156,8 @@ def incident_assign(request, pk: int):
     if form.is_valid():
         try:
             services.incident_assign(incident=incident, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -170,6 +179,8 @@ def incident_journal(request, pk: int):
     if form.is_valid():
         try:
             services.incident_journal_add(incident=incident, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         else:

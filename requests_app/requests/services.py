@@ -1,5 +1,6 @@
 """Write use-cases of requests: create (with its chain of tasks), cancel, close, reopen, and
-the journal of work notes and comments."""
+the journal of work notes and comments. Who may act is decided by
+requests_app/requests/permissions.py."""
 
 from datetime import date
 
@@ -9,14 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Client
-from crm.errors import DomainError, NotAllowed
+from crm.errors import DomainError
 from crm.models import User
+from crm.permissions import require
 from crm.services import notification_send
 from crm.workflow import save_recorded, transition
 from tasks_app import services as task_services
 from tasks_app.models import Task, TaskTemplate
 
 from ..catalogue.models import RequestType
+from . import permissions
 from .models import JournalEntry, ServiceRequest
 
 
@@ -28,11 +31,6 @@ def chain_templates_of(request_type: RequestType) -> list[TaskTemplate]:
         .prefetch_related(Prefetch("prerequisites", queryset=TaskTemplate.objects.only("pk")))
         .order_by("sequence")
     )
-
-
-def is_requester(*, request: ServiceRequest, user: User) -> bool:
-    """Whether ``user`` is the portal account of the client the request is for."""
-    return user.is_authenticated and request.requester.user_id == user.pk
 
 
 @transaction.atomic
@@ -67,6 +65,11 @@ def request_create(
         due_date=due_date,
         external_key=external_key,
     )
+    if by is not None:
+        require(
+            permissions.can_file_request(by, request),
+            _("Only agents file a request on someone's behalf."),
+        )
     request.full_clean()
     author = by or requester.user
     request._history_user = author
@@ -81,6 +84,8 @@ def request_submit(*, request: ServiceRequest, by: User | None) -> ServiceReques
     request = (
         ServiceRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
     )
+    if by is not None:  # None: the system (an import, the demo data)
+        require(permissions.can_file_request(by, request), _("You may not submit this request."))
     transition(request, "submit")
     save_recorded(request, by=by, reason="submitted")
     tasks = task_services.tasks_instantiate(
@@ -96,9 +101,8 @@ def request_submit(*, request: ServiceRequest, by: User | None) -> ServiceReques
 @transaction.atomic
 def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
     """Cancel the request and every task of it that is not done yet."""
-    if not by.has_perm("crm.access_backoffice") and not is_requester(request=request, user=by):
-        raise NotAllowed(_("You may not cancel this request."))
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_cancel_request(by, request), _("You may not cancel this request."))
     now = timezone.now()
     transition(request, "cancel", when=now)
     save_recorded(request, by=by, reason="cancelled", note=reason)
@@ -115,6 +119,7 @@ def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> Se
 @transaction.atomic
 def request_close(*, request: ServiceRequest, by: User) -> ServiceRequest:
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_close_request(by, request), _("You may not close this request."))
     transition(request, "close", when=timezone.now())
     save_recorded(request, by=by, reason="closed")
     return request
@@ -123,9 +128,10 @@ def request_close(*, request: ServiceRequest, by: User) -> ServiceRequest:
 @transaction.atomic
 def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> ServiceRequest:
     """Reopen a resolved request (e.g. the requester says it is not done); a reason is kept."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require(permissions.can_reopen_request(by, request), _("You may not reopen this request."))
     if not reason.strip():
         raise DomainError(_("Say why the request is reopened."))
-    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     transition(request, "reopen")
     save_recorded(request, by=by, reason="reopened", note=reason)
     JournalEntry.objects.create(
@@ -154,13 +160,17 @@ def journal_add(
         request = task.request
     if request is None:
         raise DomainError(_("A journal entry belongs to a request or a task."))
-    is_agent = by.has_perm("crm.access_backoffice")
-    by_requester = is_requester(request=request, user=by)
-    if not is_agent and (kind != JournalEntry.Kind.COMMENT or not by_requester):
-        raise NotAllowed(_("You may not write in this journal."))
+    require(
+        permissions.can_write_journal(by, request=request, kind=kind, task=task),
+        _("You may not write in this journal."),
+    )
     entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
     citizen = request.requester.user
-    if kind == JournalEntry.Kind.COMMENT and is_agent and not by_requester and citizen is not None:
+    if (
+        kind == JournalEntry.Kind.COMMENT
+        and not permissions.is_requester(by, request)
+        and citizen is not None
+    ):
         # A client without a portal account gets no in-app message.
         notification_send(
             recipient=citizen,

@@ -1,16 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
+from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import AssistedRequestForm, ReasonForm
 from .models import ServiceRequest
 
@@ -27,6 +27,7 @@ def request_list(request):
         "statuses": ServiceRequest.Status.choices,
         "status": status,
         "q": request.GET.get("q", ""),
+        "can_create": permissions.can_create_assisted_request(request.user),
     }
     return render(request, "requests_app/request_list.html", context)
 
@@ -38,12 +39,15 @@ def request_detail(request, pk: int):
     except ServiceRequest.DoesNotExist as exc:
         raise Http404 from exc
     context["reason_form"] = ReasonForm()
+    context["can"] = permissions.request_actions(request.user, context["request_obj"])
     return render(request, "requests_app/request_detail.html", context)
 
 
 @backoffice_required
 def request_create(request):
     """An agent files a request for a citizen (demande assistée)."""
+    if not permissions.can_create_assisted_request(request.user):
+        raise PermissionDenied
     form = AssistedRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -59,6 +63,8 @@ def request_create(request):
                     channel=data["channel"],
                     by=request.user,
                 )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
@@ -87,6 +93,8 @@ def request_action(request, pk: int, action: str):
             messages.success(request, _("The request is reopened."))
         else:
             raise Http404
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(target.get_absolute_url())

@@ -74,7 +74,8 @@ def test_outsider_agent_sees_the_task_but_cannot_act(login, outsider_agent, facu
     page = client.get(interview.get_absolute_url())
     assert page.status_code == 200
     assert 'data-testid="take"' not in text(page)
-    response = client.post(reverse("tasks:action", args=[interview.pk, "take"]), follow=True)
+    response = client.post(reverse("tasks:action", args=[interview.pk, "take"]))
+    assert response.status_code == 403
     assert "Techno-pédagogues" in text(response)
     interview.refresh_from_db()
     assert interview.assignee is None

@@ -1,0 +1,124 @@
+"""Who may act on a service request. The only place that decides it: services, views,
+templates and the API ask here.
+
+Rules:
+
+- The request's agents are the agents (users who may act in the back office, see
+  crm/permissions.py) who are members of a group with a task on this request or of its request
+  type's default assignment group, and the holders of ``tasks_app.work_any_task``. They close,
+  reopen and cancel it, and write comments and work notes on it. Cancelling a request cancels
+  its open tasks, so only someone who may cancel the request cancels them.
+- The requester's own portal account (``is_requester``) may cancel its request while it is
+  submitted (no work started yet) and write comments on it, never work notes.
+- An agent files an assisted request for someone (managers and citizens may not); a citizen
+  files their own.
+- Everyone else (managers, agents of other groups, agents in no group, other citizens) is
+  refused. Managers still read every request page.
+- The journal of a task is written by whoever may work on the task (tasks_app/permissions.py).
+
+Named rules (``user.has_perm(name, request)`` answers the same): see ``CLOSE``, ``REOPEN``,
+``CANCEL``, ``COMMENT``, ``WORK_NOTE``, ``FILE``.
+"""
+
+import rules
+from django.db.models import Q
+
+from crm.models import User
+from crm.permissions import has_global_perm, is_agent
+
+from .models import JournalEntry, ServiceRequest
+
+CLOSE = "requests_app.close_request"
+REOPEN = "requests_app.reopen_request"
+CANCEL = "requests_app.cancel_request"
+COMMENT = "requests_app.comment_request"
+WORK_NOTE = "requests_app.note_request"
+FILE = "requests_app.file_request"
+# Named in tasks_app/permissions.py; asked by name so that this module imports no tasks_app.
+WORK_ON_TASK = "tasks_app.work_on_task"
+
+
+def is_requester(user: User, obj) -> bool:
+    """Whether ``user`` is the person ``obj`` (a request or an incident) is for. The one place
+    that says how a requester is recognised."""
+    # The requester is a contacts.Client; a citizen is the Client's portal account, if any.
+    return (
+        user is not None
+        and user.is_authenticated
+        and obj.requester_id is not None
+        and obj.requester.user_id is not None
+        and obj.requester.user_id == user.pk
+    )
+
+
+@rules.predicate
+def requester(user: User, obj) -> bool:
+    return is_requester(user, obj)
+
+
+@rules.predicate
+def in_a_group_of_request(user: User, request: ServiceRequest) -> bool:
+    return (
+        ServiceRequest.objects.filter(pk=request.pk)
+        .filter(
+            Q(tasks__assignment_group__members=user)
+            | Q(request_type__default_assignment_group__members=user)
+        )
+        .exists()
+    )
+
+
+@rules.predicate
+def is_submitted(user: User, request: ServiceRequest) -> bool:
+    return request.status == ServiceRequest.Status.SUBMITTED
+
+
+works_any_task = has_global_perm("tasks_app.work_any_task")
+works_on_request = is_agent & (works_any_task | in_a_group_of_request)
+
+rules.add_perm(CLOSE, works_on_request)
+rules.add_perm(REOPEN, works_on_request)
+rules.add_perm(CANCEL, works_on_request | (requester & is_submitted))
+rules.add_perm(COMMENT, works_on_request | requester)
+rules.add_perm(WORK_NOTE, works_on_request)
+rules.add_perm(FILE, requester | is_agent)
+
+
+def can_close_request(user: User, request: ServiceRequest) -> bool:
+    return rules.has_perm(CLOSE, user, request)
+
+
+def can_reopen_request(user: User, request: ServiceRequest) -> bool:
+    return rules.has_perm(REOPEN, user, request)
+
+
+def can_cancel_request(user: User, request: ServiceRequest) -> bool:
+    return rules.has_perm(CANCEL, user, request)
+
+
+def can_file_request(user: User, request: ServiceRequest) -> bool:
+    """``request`` may be unsaved: whom it is for decides."""
+    return rules.has_perm(FILE, user, request)
+
+
+def can_create_assisted_request(user: User) -> bool:
+    """Whether the agent's form for filing a request on someone's behalf is offered."""
+    return is_agent.test(user)
+
+
+def can_write_journal(user: User, *, request: ServiceRequest, kind: str, task=None) -> bool:
+    """A comment (shown to the requester) or a work note, on the request or one of its tasks."""
+    if task is not None:
+        return rules.has_perm(WORK_ON_TASK, user, task)
+    if kind == JournalEntry.Kind.COMMENT:
+        return rules.has_perm(COMMENT, user, request)
+    return rules.has_perm(WORK_NOTE, user, request)
+
+
+def request_actions(user: User, request: ServiceRequest) -> dict[str, bool]:
+    """What the request page offers ``user``."""
+    return {
+        "close": can_close_request(user, request),
+        "reopen": can_reopen_request(user, request),
+        "cancel": can_cancel_request(user, request),
+    }

@@ -1,0 +1,51 @@
+"""Who may work on a task. The only place that decides it: services, views, templates and the
+API ask here.
+
+Rules:
+
+- A task is worked (taken, assigned, started, put on hold, resumed, closed, cancelled, given
+  support tasks, written in its journal, moved on the Kanban) by an agent (a user who may act
+  in the back office, see crm/permissions.py) who is a member of its assignment group, or who
+  holds ``tasks_app.work_any_task``. A task with no group is worked by its assignee only.
+- Managers read every task page and list but never act on a task; citizens see no task.
+- A task may be assigned only to someone who may work on it.
+
+Named rule (rules' ``add_perm``; ``user.has_perm(WORK, task)`` answers the same):
+``tasks_app.work_on_task``.
+"""
+
+import rules
+from django.utils.translation import gettext as _
+
+from crm.models import User
+from crm.permissions import has_global_perm, is_agent, require
+
+from .models import Task
+
+WORK = "tasks_app.work_on_task"
+
+
+@rules.predicate
+def is_member_of_task_group(user: User, task: Task) -> bool:
+    if task.assignment_group_id is None:
+        return task.assignee_id is not None and task.assignee_id == user.pk
+    return user.assignment_groups.filter(pk=task.assignment_group_id).exists()
+
+
+works_any_task = has_global_perm("tasks_app.work_any_task")
+may_work_on_task = is_agent & (works_any_task | is_member_of_task_group)
+
+rules.add_perm(WORK, may_work_on_task)
+
+
+def can_work_on_task(user: User, task: Task) -> bool:
+    """Take, assign, start, hold, resume, close, cancel, support tasks, journal, Kanban."""
+    return rules.has_perm(WORK, user, task)
+
+
+def require_work_on_task(user: User, task: Task) -> None:
+    require(
+        can_work_on_task(user, task),
+        _("Only members of the group %(group)s may work on this task.")
+        % {"group": task.assignment_group},
+    )
