@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .history import history_records
+from .permissions import can_read_backoffice
 
 
 class UserManager(BaseUserManager):
@@ -90,7 +91,7 @@ class User(AbstractUser):
 
     @property
     def is_backoffice_user(self) -> bool:
-        return self.has_perm("crm.access_backoffice")
+        return can_read_backoffice(self)
 
 
 class AssignmentGroup(models.Model):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .models import AssignmentGroup, Notification
-from .permissions import backoffice_required
+from .permissions import backoffice_required, can_read_backoffice
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -32,7 +32,7 @@ def portal_home(request):
 @login_required
 def home(request):
     """Where a login lands: agents and managers in the back office, citizens on the portal."""
-    if request.user.has_perm("crm.access_backoffice"):
+    if can_read_backoffice(request.user):
         return redirect("agent:home")
     return redirect("portal:home")
 
@@ -56,9 +56,7 @@ def notification_list(request):
         ),
         "unread_only": unread_only,
         "base_template": (
-            "agent/base.html"
-            if request.user.has_perm("crm.access_backoffice")
-            else "portal/base.html"
+            "agent/base.html" if can_read_backoffice(request.user) else "portal/base.html"
         ),
     }
     return render(request, "crm/notifications.html", context)

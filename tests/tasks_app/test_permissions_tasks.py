@@ -233,7 +233,9 @@ def test_the_task_page_shows_the_actions_to_a_member(task, people, login):
     assert 'data-testid="journal-add"' in page
 
 
-def test_permission_functions_answer_for_the_views(task, people):
+def test_permission_functions_and_has_perm_answer_the_same(task, people):
     assert permissions.can_work_on_task(people["owner"], task)
+    assert people["owner"].has_perm(permissions.WORK, task)
     for persona in REFUSED:
         assert not permissions.can_work_on_task(people[persona], task)
+        assert not people[persona].has_perm(permissions.WORK, task)
