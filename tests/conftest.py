@@ -10,6 +10,7 @@ DATA_MIGRATIONS = [
     ("crm.migrations.0002_roles", "create_roles"),
     ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0005_default_sla", "seed"),
+    ("requests_app.migrations.0010_calendars_and_protected_status", "faculty_calendar_is_default"),
 ]
 
 

@@ -16,11 +16,19 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 @admin.register(RequestType)
 class RequestTypeAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "theme", "active", "default_assignment_group", "chain_template"]
+    list_display = [
+        "code",
+        "name",
+        "theme",
+        "active",
+        "default_assignment_group",
+        "chain_template",
+        "calendar",
+    ]
     list_filter = ["active", "theme"]
     search_fields = ["code", "name", "name_en"]
     fieldsets = [
         (None, {"fields": [("code", "active"), ("name", "name_en"), "theme"]}),
         (None, {"fields": [("description", "description_en")]}),
-        (None, {"fields": ["default_assignment_group", "chain_template"]}),
+        (None, {"fields": ["default_assignment_group", ("chain_template", "calendar")]}),
     ]

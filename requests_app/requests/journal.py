@@ -1,0 +1,45 @@
+"""The journal of a request and its tasks: work notes (internal) and comments (shown to the
+requester)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError, NotAllowed
+from crm.models import User
+from crm.services import notification_send
+
+from .models import JournalEntry, ServiceRequest
+
+
+@transaction.atomic
+def journal_add(
+    *,
+    by: User,
+    kind: str,
+    body: str,
+    request: ServiceRequest | None = None,
+    task=None,
+) -> JournalEntry:
+    """Add a work note (agents only, never shown to the requester) or a comment (shown to the
+    requester, who is notified) to a request or one of its tasks."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("The text is empty."))
+    if kind not in JournalEntry.Kind.values:
+        raise DomainError(_("Unknown kind of journal entry."))
+    if task is not None:
+        request = task.request
+    if request is None:
+        raise DomainError(_("A journal entry belongs to a request or a task."))
+    is_agent = by.has_perm("crm.access_backoffice")
+    if not is_agent and (kind != JournalEntry.Kind.COMMENT or by.pk != request.requester_id):
+        raise NotAllowed(_("You may not write in this journal."))
+    entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
+    if kind == JournalEntry.Kind.COMMENT and is_agent and request.requester_id != by.pk:
+        notification_send(
+            recipient=request.requester,
+            title=_("New message on your request %(number)s") % {"number": request.number},
+            body=body,
+            url="",
+        )
+    return entry
