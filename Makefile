@@ -1,6 +1,7 @@
 # Guichet — two commands do all set-up on a fresh machine:
 #   make run    virtual environment, install, migrate, compile messages, demo data, then web + worker + beat
-#   make test   make sure PostgreSQL and Redis answer, then run the whole test suite against them
+#   make test   check the import contracts (.importlinter), make sure PostgreSQL and Redis answer,
+#               then run the whole test suite against them
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -28,11 +29,12 @@ run: messages
 	DEBUG=$${DEBUG:-1} bash scripts/run.sh
 
 test: messages
+	$(BIN)/lint-imports
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

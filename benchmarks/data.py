@@ -32,6 +32,7 @@ from contacts.models import Client
 from crm import roles
 from crm.business_time import add_business_days
 from crm.models import AssignmentGroup, Notification, User
+from requests_app.catalogue.selectors import schedules_of
 from requests_app.catalogue.services import catalogue_load
 from requests_app.models import JournalEntry, ServiceRequest
 from tasks_app.dag import depths
@@ -554,7 +555,9 @@ def _catalogue() -> dict[str, Any]:
         )
         for t in templates
     ]
-    return {"types": [(t.pk, t.code) for t in types], "steps": steps}
+    # The faculty's types share one calendar (the default): due dates count its working days.
+    schedule = schedules_of(types[:1])[types[0].pk]
+    return {"types": [(t.pk, t.code) for t in types], "steps": steps, "schedule": schedule}
 
 
 def planning_step(steps: list[_Step]) -> int:
@@ -589,6 +592,7 @@ class _Plan:
         self.now = now.timestamp()
         self.types = chain["types"]
         self.steps: list[_Step] = chain["steps"]
+        self.schedule = chain["schedule"]
         self.agent_ids = agent_ids
         busy, quiet = agent_ids[0], agent_ids[1]
         # The busy and quiet agents get known loads afterwards: random work goes to the others,
@@ -776,7 +780,7 @@ class _Plan:
     def _due_date(self, day: int, filed, business_days: int):
         key = (day, business_days)
         if key not in self._due:
-            self._due[key] = add_business_days(filed.date(), business_days)
+            self._due[key] = add_business_days(self.schedule, filed.date(), business_days)
         return self._due[key]
 
 

@@ -77,6 +77,11 @@ class Schedule:
         return _intervals(self, day)
 
 
+# The schedule of a body that has no business calendar: Monday to Friday, 9:00 to 17:00 UTC, no
+# public holidays. Only its days matter for due dates of tasks.
+WORKWEEK = Schedule(zone="UTC", slots=(((time(9), time(17)),),) * 5 + ((), ()))
+
+
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
@@ -171,21 +176,27 @@ def seconds_between(schedule: Schedule, start: datetime, end: datetime) -> float
     return total.total_seconds()
 
 
-def add_business_days(
-    start: date, days: int, *, country: str = "CA", subdivision: str | None = "QC"
-) -> date:
-    """The ``days``-th business day (Monday–Friday, not a public holiday) after ``start``, or
-    ``start``'s next business day when ``days`` is 0. For due dates of tasks."""
+def add_business_days(schedule: Schedule, start: date, days: int) -> date:
+    """The ``days``-th working day of ``schedule`` after ``start``, or ``start``'s next working
+    day (``start`` itself when it is one) when ``days`` is 0. For due dates of tasks.
 
-    def is_business(day: date) -> bool:
-        return day.weekday() < 5 and day not in public_holidays(country, subdivision, day.year)
-
+    A working day is a weekday with an opening slot that is neither a public holiday of the
+    schedule's country nor one of its closures. ``WORKWEEK`` is the schedule of a body with no
+    calendar: Monday to Friday, no public holidays.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
     current = start
-    while not is_business(current):
-        current += timedelta(days=1)
     remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if is_business(current):
+    closed_in_a_row = 0
+    while True:
+        if schedule.is_working_day(current):
+            closed_in_a_row = 0
+            if remaining == 0:
+                return current
             remaining -= 1
-    return current
+        else:
+            closed_in_a_row += 1
+            if closed_in_a_row > MAX_DAYS:
+                raise ScheduleError("No working day in the next ten years.")
+        current += timedelta(days=1)

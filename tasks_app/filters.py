@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AssignmentGroup
-from requests_app.models import RequestType
+from requests_app.requests import seam
 
 from .models import Task
 
@@ -25,7 +25,7 @@ class TaskFilter(django_filters.FilterSet):
     request_type = django_filters.ModelChoiceFilter(
         label=_("Request type"),
         field_name="request__request_type",
-        queryset=RequestType.objects.all(),
+        queryset=seam.request_types(),
     )
     due_after = django_filters.DateFilter(
         label=_("Due from"),

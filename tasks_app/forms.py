@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AssignmentGroup, User
-from requests_app.models import JournalEntry
+from requests_app.requests.seam import JournalKind
 
 
 class JournalForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=JournalEntry.Kind.choices, initial=JournalEntry.Kind.WORK_NOTE
+        label=_("Kind"), choices=JournalKind.choices, initial=JournalKind.WORK_NOTE
     )
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
+from crm.workflow import ProtectedStateModel
 
 
 class ChainTemplate(models.Model):
@@ -79,7 +80,7 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(assignment_group__members=user)
 
 
-class Task(models.Model):
+class Task(ProtectedStateModel):
     class Kind(models.TextChoices):
         SERVICE = "service", _("service task")
         SUPPORT = "support", _("support task")
@@ -141,7 +142,9 @@ class Task(models.Model):
         blank=True,
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices)
+    # Written by its transitions only (and as initial rows by the course-grid import, see
+    # tasks_app.chain).
+    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True)
     visible_to_requester = models.BooleanField(_("visible to the requester"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

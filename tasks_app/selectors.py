@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from crm.models import User
-from requests_app.models import JournalEntry
+from requests_app.requests import seam
 
 from .filters import TaskFilter
 from .models import Task
@@ -47,10 +47,7 @@ def task_detail(*, pk: int) -> Task:
             "parent",
         )
         .prefetch_related(
-            Prefetch(
-                "journal",
-                queryset=JournalEntry.objects.select_related("author").order_by("-created_at"),
-            ),
+            Prefetch("journal", queryset=seam.task_journal()),
             Prefetch(
                 "support_tasks",
                 queryset=Task.objects.select_related("assignment_group", "assignee"),

@@ -10,7 +10,8 @@ from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required, can_act_in_backoffice
 from crm.selectors import record_history
-from requests_app.requests import services as request_services
+from crm.workflow import transition_graph
+from requests_app.requests import seam
 
 from . import permissions, selectors, services
 from .forms import AssignForm, JournalForm, SupportTaskForm
@@ -37,14 +38,13 @@ DONE_MESSAGES = {
     "close": gettext_lazy("%(number)s is closed."),
     "cancel": gettext_lazy("%(number)s is cancelled."),
 }
-# Kanban: which service a drop from one column onto another calls.
+# Kanban: which service a drop from one column onto another calls. Read from the task's state
+# machine: its transitions between two columns that an agent makes (a pending task is opened by
+# the chain, never by a drop).
 MOVES = {
-    (Task.Status.OPEN, Task.Status.IN_PROGRESS): "start",
-    (Task.Status.IN_PROGRESS, Task.Status.ON_HOLD): "hold",
-    (Task.Status.ON_HOLD, Task.Status.IN_PROGRESS): "resume",
-    (Task.Status.OPEN, Task.Status.CLOSED): "close",
-    (Task.Status.IN_PROGRESS, Task.Status.CLOSED): "close",
-    (Task.Status.ON_HOLD, Task.Status.CLOSED): "close",
+    (source, target): name
+    for (source, target), name in transition_graph(Task).items()
+    if name in ACTIONS and target in selectors.KANBAN_COLUMNS
 }
 
 
@@ -159,7 +159,7 @@ def task_journal(request, pk: int):
     form = JournalForm(request.POST)
     if form.is_valid():
         try:
-            request_services.journal_add(
+            seam.task_journal_add(
                 by=request.user,
                 task=task,
                 kind=form.cleaned_data["kind"],
@@ -208,8 +208,12 @@ def support_task_create(request, pk: int):
 def kanban(request):
     group = request.GET.get("group")
     group_id = int(group) if group and group.isdigit() else None
+    legal: dict[str, list[str]] = {}
+    for source, target in MOVES:
+        legal.setdefault(source, []).append(target)
     context = {
         "columns": selectors.kanban(user=request.user, group_id=group_id),
+        "moves": legal,
         "groups": request.user.assignment_groups.filter(is_active=True),
         "group_id": group_id,
         "can_move": can_act_in_backoffice(request.user),

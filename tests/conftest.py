@@ -8,10 +8,11 @@ from tests import factories
 # ends, so these are replayed for the tests that come after it in the same process.
 DATA_MIGRATIONS = [
     ("crm.migrations.0002_roles", "create_roles"),
-    ("crm.migrations.0004_act_in_backoffice", "grant_act_in_backoffice"),
+    ("crm.migrations.0005_act_in_backoffice", "grant_act_in_backoffice"),
     ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0005_default_sla", "seed"),
     ("contacts.migrations.0001_initial", "grant_permissions"),
+    ("requests_app.migrations.0013_calendars_and_protected_status", "faculty_calendar_is_default"),
 ]
 
 

@@ -2,6 +2,7 @@ from datetime import time
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from contacts.models import Client
 from crm import roles
@@ -15,9 +16,11 @@ from requests_app.models import (
     IncidentCategory,
     OpeningSlot,
     RequestType,
+    ServiceRequest,
     SLAPolicy,
 )
-from tasks_app.models import ChainTemplate, TaskTemplate
+from requests_app.requests.services import request_create
+from tasks_app.models import ChainTemplate, Task, TaskTemplate
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -104,7 +107,7 @@ class BusinessCalendarFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Calendrier {n}")
     time_zone = "America/Montreal"
     country = "CA"
-    subdivision = "QC"
+    subdivision = factory.LazyAttribute(lambda calendar: "QC" if calendar.country == "CA" else "")
 
     @factory.post_generation
     def slots(self, create, extracted, **kwargs):
@@ -118,6 +121,22 @@ class BusinessCalendarFactory(factory.django.DjangoModelFactory):
     def closures(self, create, extracted, **kwargs):
         if create and extracted:
             Closure.objects.bulk_create(Closure(calendar=self, day=day) for day in extracted)
+
+    @factory.post_generation
+    def weekdays(self, create, extracted, **kwargs):
+        """``weekdays=[0, 2]``: open those days only, 08:30–16:30 (instead of ``slots``)."""
+        if create and extracted is not None:
+            self.slots.all().delete()
+            OpeningSlot.objects.bulk_create(
+                OpeningSlot(calendar=self, weekday=d, opens=time(8, 30), closes=time(16, 30))
+                for d in extracted
+            )
+
+    @factory.post_generation
+    def closed(self, create, extracted, **kwargs):
+        """``closed=[date, …]``, the same as ``closures``."""
+        if create and extracted:
+            Closure.objects.bulk_create(Closure(calendar=self, day=d) for d in extracted)
 
 
 class EscalationLevelFactory(factory.django.DjangoModelFactory):
@@ -210,3 +229,89 @@ def chain_request_type(*, group: AssignmentGroup, steps: int = 2, code: str = "P
     return RequestType.objects.create(
         code=code, name=f"Démarche {code}", chain_template=chain, default_assignment_group=group
     )
+
+
+# --- the catalogue and the chain ----------------------------------------------------------
+
+
+class ChainTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChainTemplate
+
+    name = factory.Sequence(lambda n: f"Plan d'actions {n}")
+
+
+class TaskTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskTemplate
+        skip_postgeneration_save = True
+
+    chain = factory.SubFactory(ChainTemplateFactory)
+    sequence = factory.Sequence(str)
+    name = factory.Sequence(lambda n: f"Étape {n}")
+    assignment_group = factory.SubFactory(AssignmentGroupFactory)
+    due_offset_days = 5
+
+    @factory.post_generation
+    def prerequisites(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.prerequisites.set(extracted)
+
+
+class RequestTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequestType
+
+    code = factory.Sequence(lambda n: f"TYPE{n}")
+    name = factory.Sequence(lambda n: f"Démarche {n}")
+    chain_template = factory.SubFactory(ChainTemplateFactory)
+
+
+def chain(steps: list[str], *, group=None, groups: dict | None = None, **type_fields):
+    """A request type whose chain has the ``steps`` written one per string, as
+    ``"sequence<prerequisite,prerequisite"``: ``chain(["1", "2.1<1", "2.2<1", "3<2.1,2.2"])``.
+
+    Every step goes to ``group`` (one is made if none is given), or to ``groups[sequence]``.
+    """
+    group = group or AssignmentGroupFactory()
+    template = ChainTemplateFactory()
+    made: dict[str, TaskTemplate] = {}
+    for step in steps:
+        sequence, _sep, waits_for = step.partition("<")
+        made[sequence] = TaskTemplateFactory(
+            chain=template,
+            sequence=sequence,
+            name=f"Étape {sequence}",
+            assignment_group=(groups or {}).get(sequence, group),
+            prerequisites=[made[p.strip()] for p in waits_for.split(",") if p.strip()],
+        )
+    return RequestTypeFactory(chain_template=template, **type_fields)
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted request with its chain of tasks, filed through ``request_create``."""
+
+    class Meta:
+        model = ServiceRequest
+
+    requester = factory.SubFactory("tests.factories.ClientFactory")
+    request_type = factory.SubFactory(RequestTypeFactory)
+    title = factory.Sequence(lambda n: f"Demande {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return request_create(**kwargs)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """A to-do (no request): open in its group's queue. Tasks of a request come with it
+    (``ServiceRequestFactory``)."""
+
+    class Meta:
+        model = Task
+
+    kind = Task.Kind.TODO
+    title = factory.Sequence(lambda n: f"Tâche {n}")
+    assignment_group = factory.SubFactory(AssignmentGroupFactory)
+    status = Task.Status.OPEN
+    opened_at = factory.LazyFunction(timezone.now)

@@ -17,11 +17,19 @@ class ThemeAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 @admin.register(RequestType)
 class RequestTypeAdmin(SimpleHistoryAdmin, TranslationAdmin):
-    list_display = ["code", "name", "theme", "active", "default_assignment_group", "chain_template"]
+    list_display = [
+        "code",
+        "name",
+        "theme",
+        "active",
+        "default_assignment_group",
+        "chain_template",
+        "calendar",
+    ]
     list_filter = ["active", "theme"]
     search_fields = ["code", "name_fr", "name_en"]
     fieldsets = [
         (None, {"fields": [("code", "active"), "name", "theme"]}),
         (None, {"fields": ["description"]}),
-        (None, {"fields": ["default_assignment_group", "chain_template"]}),
+        (None, {"fields": ["default_assignment_group", ("chain_template", "calendar")]}),
     ]

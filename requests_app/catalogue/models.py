@@ -61,6 +61,18 @@ class RequestType(models.Model):
         blank=True,
         help_text=_("The tasks every new request of this type receives."),
     )
+    calendar = models.ForeignKey(
+        "requests_app.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        on_delete=models.PROTECT,
+        related_name="request_types",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The working days on which the due dates of its tasks are counted. Empty: the "
+            "default calendar."
+        ),
+    )
     history = history_records(translated=("name", "description"))
 
     class Meta:

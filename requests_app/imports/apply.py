@@ -15,14 +15,13 @@ from django.utils.translation import ngettext
 
 from contacts.services import clients_by_email, clients_find_or_create_by_email
 from crm.bulk import chunks, full_row, insert_with_history, update_with_history
-from crm.business_time import add_business_days
 from crm.models import AssignmentGroup, User
 from crm.services import notifications_send
-from tasks_app.models import Task, TaskTemplate
+from tasks_app.chain import ChainRows
 
 from ..catalogue.models import RequestType
+from ..catalogue.selectors import schedules_of
 from ..requests.models import ServiceRequest
-from ..requests.services import chain_templates_of
 from .reading import course_grid_check, course_grid_read
 from .rows import (
     CHUNK_SIZE,
@@ -56,43 +55,6 @@ def _existing_requests(keys: list[str]) -> dict[str, _Existing]:
         )
         found.update((key, _Existing(*values)) for key, *values in rows)
     return found
-
-
-class _TaskFactory:
-    """The chain's tasks of new requests, as rows; templates and due dates worked out once."""
-
-    def __init__(self, types: dict[str, RequestType]):
-        self.today = timezone.localdate()
-        self.now = timezone.now()
-        self.steps: dict[int, list[dict]] = {}
-        by_chain: dict[int, list[dict]] = {}
-        for request_type in types.values():
-            chain_id = request_type.chain_template_id
-            if chain_id not in by_chain:
-                by_chain[chain_id] = [
-                    self._step(template) for template in chain_templates_of(request_type)
-                ]
-            self.steps[request_type.pk] = by_chain[chain_id]
-
-    def _step(self, template: TaskTemplate) -> dict:
-        waits = bool(template.prerequisites.all())
-        return full_row(
-            Task,
-            {
-                "kind": Task.Kind.SERVICE,
-                "template_id": template.pk,
-                "title": str(template),
-                "assignment_group_id": template.assignment_group_id,
-                "due_date": add_business_days(self.today, template.due_offset_days),
-                "status": Task.Status.PENDING if waits else Task.Status.OPEN,
-                "opened_at": None if waits else self.now,
-                "visible_to_requester": template.visible_to_requester,
-            },
-            self.now,
-        )
-
-    def tasks_of(self, request_id: int, request_type_id: int) -> list[dict]:
-        return [{**step, "request_id": request_id} for step in self.steps.get(request_type_id, [])]
 
 
 def _notify_groups(opened_per_group: Counter) -> None:
@@ -234,7 +196,14 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
         if progress:
             progress(done / total)
 
-    factory = _TaskFactory(types)
+    # The tasks of the new requests, built as the service path builds them (tasks_app.chain
+    # says why writing them with COPY is allowed).
+    schedules = schedules_of(types.values())
+    chain_rows = ChainRows(
+        chains={t.pk: (t.chain_template_id, schedules[t.pk]) for t in types.values()},
+        start=timezone.localdate(),
+        now=now,
+    )
     opened = Counter()
     for chunk in chunks(to_create, CHUNK_SIZE):
         rows = [
@@ -259,14 +228,14 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
         tasks = [
             task
             for request_id, plan in zip(ids, chunk, strict=True)
-            for task in factory.tasks_of(request_id, plan.request_type_id)
+            for task in chain_rows.tasks_of(request_id, plan.request_type_id)
         ]
-        insert_with_history(Task, tasks, by=by, reason=HISTORY_REASON)
+        chain_rows.write(tasks, by=by, reason=HISTORY_REASON)
         result.tasks_created += len(tasks)
         opened.update(
             t["assignment_group_id"]
             for t in tasks
-            if t["status"] == Task.Status.OPEN and t["assignment_group_id"]
+            if ChainRows.is_open(t) and t["assignment_group_id"]
         )
         done += len(chunk)
         if progress:

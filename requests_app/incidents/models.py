@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
+from crm.workflow import ProtectedStateModel
 
 from ..sla.models import Priority
 
@@ -23,7 +24,7 @@ class IncidentCategory(models.Model):
         return self.name
 
 
-class Incident(models.Model):
+class Incident(ProtectedStateModel):
     """A help request (INC): someone is stuck and needs an answer, within promised delays."""
 
     class Status(models.TextChoices):
@@ -97,7 +98,7 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents",
     )
-    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices)
+    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices, protected=True)
     sla_policy = models.ForeignKey(
         "requests_app.SLAPolicy",
         verbose_name=_("SLA policy"),

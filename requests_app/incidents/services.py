@@ -122,20 +122,10 @@ def incident_set_status(
     now = now or timezone.now()
     incident = _lock(incident)
     permissions.require_work_on_incident(by, incident)
-    moves = {
-        Incident.Status.IN_PROGRESS: {
-            Incident.Status.NEW: "start",
-            Incident.Status.AWAITING_REQUESTER: "requester_replied",
-            Incident.Status.RESOLVED: "reopen",
-        },
-        Incident.Status.AWAITING_REQUESTER: {
-            Incident.Status.NEW: "await_requester",
-            Incident.Status.IN_PROGRESS: "await_requester",
-        },
-        Incident.Status.RESOLVED: dict.fromkeys(Incident.OPEN_STATUSES, "resolve"),
-        Incident.Status.CLOSED: {Incident.Status.RESOLVED: "close"},
-    }
-    name = moves.get(status, {}).get(incident.status)
+    # The transition that leads there from the current status, read from the state machine.
+    name = next(
+        (t.name for t in incident.get_available_status_transitions() if t.target == status), None
+    )
     if name is None:
         raise DomainError(
             _("An incident cannot go from “%(source)s” to “%(target)s”.")

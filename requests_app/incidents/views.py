@@ -57,6 +57,28 @@ def incident_list(request, scope: str = "queue"):
     return render(request, "requests_app/incident_list.html", context)
 
 
+# How the page shows each transition of an incident's state machine: label, button style and
+# test id. Which of them are offered comes from the state machine (the available transitions).
+ACTION_BUTTONS = {
+    "await_requester": (gettext_lazy("Wait for the requester"), "btn-outline-secondary", ""),
+    "start": (gettext_lazy("Work on it"), "btn-outline-primary", ""),
+    "requester_replied": (gettext_lazy("Work on it"), "btn-outline-primary", ""),
+    "resolve": (gettext_lazy("Resolve"), "btn-success", "resolve"),
+    "reopen": (gettext_lazy("Reopen"), "btn-outline-secondary", "reopen"),
+    "close": (gettext_lazy("Close"), "btn-success", "close"),
+}
+
+
+def status_actions(incident: Incident) -> list[dict]:
+    """The status changes the incident's state machine allows now, as the page's buttons."""
+    available = {t.name: t.target for t in incident.get_available_status_transitions()}
+    return [
+        {"name": name, "target": available[name], "label": label, "style": style, "testid": testid}
+        for name, (label, style, testid) in ACTION_BUTTONS.items()
+        if name in available
+    ]
+
+
 def _page(request, pk: int, **forms) -> dict:
     try:
         context = selectors.incident_page(pk=pk)
@@ -75,6 +97,7 @@ def _page(request, pk: int, **forms) -> dict:
         ),
         priority_form=PriorityForm(initial={"priority": incident.priority}),
         statuses=Incident.Status,
+        status_actions=status_actions(incident),
     )
     return context
 

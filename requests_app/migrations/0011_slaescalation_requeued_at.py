@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0008_requester_client_switch'),
+        ('requests_app', '0010_requester_client_switch'),
     ]
 
     operations = [

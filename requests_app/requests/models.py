@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
+from crm.workflow import ProtectedStateModel
 
 
-class ServiceRequest(models.Model):
+class ServiceRequest(ProtectedStateModel):
     """A request (RITM): what a citizen asked for, worked through its chain of tasks."""
 
     class Status(models.TextChoices):
@@ -67,7 +68,7 @@ class ServiceRequest(models.Model):
         help_text=_("Identifies the request in an imported file, e.g. course|term|approach."),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices)
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)

@@ -1,11 +1,10 @@
-"""Write use-cases of requests: create (with its chain of tasks), cancel, close, reopen, and
-the journal of work notes and comments. Who may act is decided by
-requests_app/requests/permissions.py."""
+"""Write use-cases of requests: create (with its chain of tasks), cancel, close, reopen. The
+journal is in ``journal``; what tasks_app may ask of a request is in ``seam``. Who may act is
+decided by requests_app/requests/permissions.py."""
 
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,24 +12,13 @@ from contacts.models import Client
 from crm.errors import DomainError
 from crm.models import User
 from crm.permissions import require
-from crm.services import notification_send
 from crm.workflow import save_recorded, transition
-from tasks_app import services as task_services
-from tasks_app.models import Task, TaskTemplate
+from tasks_app import chain
 
 from ..catalogue.models import RequestType
+from ..catalogue.selectors import schedule_of
 from . import permissions
 from .models import JournalEntry, ServiceRequest
-
-
-def chain_templates_of(request_type: RequestType) -> list[TaskTemplate]:
-    if request_type.chain_template_id is None:
-        return []
-    return list(
-        TaskTemplate.objects.filter(chain_id=request_type.chain_template_id)
-        .prefetch_related(Prefetch("prerequisites", queryset=TaskTemplate.objects.only("pk")))
-        .order_by("sequence")
-    )
 
 
 @transaction.atomic
@@ -88,13 +76,7 @@ def request_submit(*, request: ServiceRequest, by: User | None) -> ServiceReques
         require(permissions.can_file_request(by, request), _("You may not submit this request."))
     transition(request, "submit")
     save_recorded(request, by=by, reason="submitted")
-    tasks = task_services.tasks_instantiate(
-        request=request,
-        templates=chain_templates_of(request.request_type),
-        start=timezone.localdate(),
-        by=by,
-    )
-    task_services._notify_opened([t for t in tasks if t.status == Task.Status.OPEN])
+    chain.chain_instantiate(request=request, schedule=schedule_of(request.request_type), by=by)
     return request
 
 
@@ -106,9 +88,7 @@ def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> Se
     now = timezone.now()
     transition(request, "cancel", when=now)
     save_recorded(request, by=by, reason="cancelled", note=reason)
-    for task in Task.objects.select_for_update().filter(request=request).not_done():
-        task.cancel(when=now)
-        save_recorded(task, by=by, reason="request_cancelled")
+    chain.chain_cancel(request=request, by=by, now=now)
     if reason:
         JournalEntry.objects.create(
             request=request, kind=JournalEntry.Kind.COMMENT, author=by, body=reason
@@ -138,44 +118,3 @@ def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> Service
         request=request, kind=JournalEntry.Kind.WORK_NOTE, author=by, body=reason.strip()
     )
     return request
-
-
-@transaction.atomic
-def journal_add(
-    *,
-    by: User,
-    kind: str,
-    body: str,
-    request: ServiceRequest | None = None,
-    task: Task | None = None,
-) -> JournalEntry:
-    """Add a work note (agents only, never shown to the requester) or a comment (shown to the
-    requester, who is notified) to a request or one of its tasks."""
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_("The text is empty."))
-    if kind not in JournalEntry.Kind.values:
-        raise DomainError(_("Unknown kind of journal entry."))
-    if task is not None:
-        request = task.request
-    if request is None:
-        raise DomainError(_("A journal entry belongs to a request or a task."))
-    require(
-        permissions.can_write_journal(by, request=request, kind=kind, task=task),
-        _("You may not write in this journal."),
-    )
-    entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
-    citizen = request.requester.user
-    if (
-        kind == JournalEntry.Kind.COMMENT
-        and not permissions.is_requester(by, request)
-        and citizen is not None
-    ):
-        # A client without a portal account gets no in-app message.
-        notification_send(
-            recipient=citizen,
-            title=_("New message on your request %(number)s") % {"number": request.number},
-            body=body,
-            url="",
-        )
-    return entry

@@ -56,13 +56,13 @@ class ClosureInline(admin.TabularInline):
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "time_zone", "country", "subdivision"]
+    list_display = ["name", "time_zone", "country", "subdivision", "is_default"]
     inlines = [OpeningSlotInline, ClosureInline]
     fieldsets = [
         (
             None,
             {
-                "fields": ["name", "time_zone", ("country", "subdivision")],
+                "fields": ["name", "is_default", "time_zone", ("country", "subdivision")],
                 "description": _(
                     "Public holidays come from the country and subdivision (e.g. CA + QC, FR, "
                     "FR + 57 for Moselle); add the body's own closure days below. Check a "

@@ -41,12 +41,28 @@ class BusinessCalendar(models.Model):
         blank=True,
         help_text=_("e.g. QC for Québec, 57 for Moselle; empty for the whole country."),
     )
+    is_default = models.BooleanField(
+        _("default calendar"),
+        default=False,
+        help_text=_(
+            "The body's calendar: due dates of tasks count its working days when their request "
+            "type names no calendar. One calendar at most is the default."
+        ),
+    )
     history = history_records()
 
     class Meta:
         verbose_name = _("business calendar")
         verbose_name_plural = _("business calendars")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="calendar_one_default",
+                violation_error_message=_("Another calendar is already the default."),
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,11 +1,15 @@
 // Kanban drag and drop: a drop asks the server to move the task (the same services as the
 // task page's buttons). A refused move puts the card back where it was and shows why.
+// While a card is dragged, the columns it may go to (the task's state machine, sent by the page
+// as #kanban-moves) are marked legal and the others illegal; the server still decides.
 (function () {
   "use strict";
   const board = document.querySelector(".kanban");
   if (!board) return;
   const message = document.getElementById("kanban-message");
   const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  const movesScript = document.getElementById("kanban-moves");
+  const moves = movesScript ? JSON.parse(movesScript.textContent) : {};
   let dragged = null;
   let origin = null;
   let originNext = null;
@@ -22,9 +26,29 @@
     });
   }
 
+  function mark(fromStatus) {
+    const legal = moves[fromStatus] || [];
+    board.querySelectorAll(".kanban-column").forEach(function (column) {
+      const status = column.dataset.status;
+      column.classList.toggle("kanban-legal", legal.indexOf(status) !== -1);
+      column.classList.toggle(
+        "kanban-illegal", status !== fromStatus && legal.indexOf(status) === -1
+      );
+    });
+  }
+
+  function unmark() {
+    board.querySelectorAll(".kanban-column").forEach(function (column) {
+      column.classList.remove("kanban-legal", "kanban-illegal");
+    });
+  }
+
+  board.addEventListener("dragend", unmark);
+
   board.addEventListener("dragstart", function (event) {
     dragged = event.target.closest(".kanban-card");
     if (!dragged) return;
+    mark(dragged.closest(".kanban-column").dataset.status);
     origin = dragged.parentElement;
     originNext = dragged.nextElementSibling;
     event.dataTransfer.effectAllowed = "move";
@@ -39,6 +63,7 @@
     const column = event.target.closest(".kanban-column");
     if (!column || !dragged) return;
     event.preventDefault();
+    unmark();
     const target = column.querySelector(".kanban-drop");
     if (target === origin) {
       dragged = null;

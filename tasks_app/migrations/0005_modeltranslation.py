@@ -15,7 +15,7 @@ def copy_french(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks_app', '0004_history_reason_code'),
+        ('tasks_app', '0004_protected_status'),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ from crm.models import Notification, User
 from requests_app.imports.apply import course_grid_import
 from requests_app.imports.reading import normalise_header, parse_presenters
 from requests_app.imports.rows import CourseGridFileError
-from requests_app.models import ServiceRequest
+from requests_app.models import BusinessCalendar, ServiceRequest
 from tasks_app.models import Task
 from tests import factories
 
@@ -82,8 +82,10 @@ def test_each_row_becomes_a_submitted_request_with_its_chain_of_tasks(faculty, w
         "3": Task.Status.PENDING,
     }
     assert tasks["1"].opened_at is not None
-    assert tasks["1"].due_date == add_business_days(date(2026, 8, 3), 5)
-    assert tasks["3"].due_date == add_business_days(date(2026, 8, 3), 15)
+    # On the default calendar (Faculté: Monday to Friday, Québec's public holidays)
+    faculty_days = BusinessCalendar.objects.get(is_default=True).schedule()
+    assert tasks["1"].due_date == add_business_days(faculty_days, date(2026, 8, 3), 5)
+    assert tasks["3"].due_date == add_business_days(faculty_days, date(2026, 8, 3), 15)
     assert result.tasks_created == 4
     assert request.history.count() == 1
     assert all(t.history.count() == 1 for t in tasks.values())

@@ -7,6 +7,7 @@ from django.utils import translation
 from requests_app.imports import apply as course_grid
 from requests_app.models import CourseGridImport, ServiceRequest
 from requests_app.tasks import course_grid_import_run
+from tasks_app.chain import ChainRows
 from tests import factories
 
 from .conftest import grid, row
@@ -121,7 +122,7 @@ def test_an_unexpected_error_fails_the_job_and_writes_nothing(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(course_grid._TaskFactory, "tasks_of", broken)
+    monkeypatch.setattr(ChainRows, "tasks_of", broken)
     job = _job(grid([row()]))
 
     # when

@@ -9,6 +9,7 @@ from django.urls import reverse
 from crm.errors import NotAllowed
 from crm.models import Notification, User
 from requests_app.models import JournalEntry, ServiceRequest
+from requests_app.requests import journal as request_journal
 from requests_app.requests import permissions
 from requests_app.requests import services as request_services
 from tasks_app import services as task_services
@@ -65,12 +66,12 @@ ACTIONS = {
     ),
     "comment": (
         False,
-        lambda r, u: request_services.journal_add(by=u, request=r, kind="comment", body="Bonjour"),
+        lambda r, u: request_journal.journal_add(by=u, request=r, kind="comment", body="Bonjour"),
         None,
     ),
     "work_note": (
         False,
-        lambda r, u: request_services.journal_add(by=u, request=r, kind="work_note", body="Note"),
+        lambda r, u: request_journal.journal_add(by=u, request=r, kind="work_note", body="Note"),
         None,
     ),
 }
@@ -172,7 +173,7 @@ def test_the_requester_may_not_close_reopen_or_write_work_notes(service_request,
 
 
 def test_the_requester_writes_a_comment(service_request, people):
-    entry = request_services.journal_add(
+    entry = request_journal.journal_add(
         by=people["requester"], request=service_request, kind="comment", body="Merci"
     )
     assert entry.is_public

@@ -6,7 +6,8 @@ from django.urls import reverse
 from contacts.models import Client
 from crm.models import Notification, User
 from requests_app.incidents.services import incident_create, incident_journal_add
-from requests_app.requests.services import journal_add, request_create
+from requests_app.requests.journal import journal_add
+from requests_app.requests.services import request_create
 from tests import factories
 from tests.helpers import text
 

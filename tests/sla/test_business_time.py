@@ -134,3 +134,49 @@ def test_days_end_at_a_closing_time_of_a_working_day(schedule, start, days):
     assert schedule.is_working_day(day)
     assert due == schedule.intervals(day)[-1][1]
     assert due >= start
+
+
+# --- business days, for due dates of tasks -----------------------------------------------------
+
+
+def test_business_days_worked_examples():
+    # Tuesday 23 June 2026 + 1: Québec is closed on Wednesday 24 June, France is not
+    france = bt.Schedule("Europe/Paris", WEEKDAYS_0830_1630, "FR", None)
+    assert bt.add_business_days(FACULTY, date(2026, 6, 23), 1) == date(2026, 6, 25)
+    assert bt.add_business_days(france, date(2026, 6, 23), 1) == date(2026, 6, 24)
+    # a start on a closed day moves to the next working day first
+    assert bt.add_business_days(bt.WORKWEEK, date(2026, 6, 27), 0) == date(2026, 6, 29)
+    assert bt.add_business_days(SPLIT, date(2026, 11, 26), 1) == date(2026, 11, 30)
+
+
+def _working_days_schedule(days, country, closures):
+    slots = tuple(((time(9), time(17)),) if d in days else () for d in range(7))
+    return bt.Schedule("America/Montreal", slots, *country, frozenset(closures))
+
+
+business_schedules = st.builds(
+    _working_days_schedule,
+    st.sets(st.integers(0, 6), min_size=1),
+    st.sampled_from([("", None), ("CA", "QC"), ("FR", None), ("FR", "57")]),
+    st.sets(st.dates(date(2025, 1, 1), date(2028, 12, 31)), max_size=40),
+)
+start_days = st.dates(date(2025, 1, 1), date(2027, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedule=business_schedules, start=start_days, days=st.integers(0, 60))
+def test_a_due_date_is_never_a_closed_day_and_grows_with_the_offset(schedule, start, days):
+    due = bt.add_business_days(schedule, start, days)
+    following = bt.add_business_days(schedule, start, days + 1)
+
+    assert due >= start
+    assert schedule.is_working_day(due)
+    assert following > due
+    # exactly ``days`` working days lie after the first working day, up to the due date
+    first = bt.add_business_days(schedule, start, 0)
+    between = [
+        first + timedelta(days=i)
+        for i in range(1, (due - first).days + 1)
+        if schedule.is_working_day(first + timedelta(days=i))
+    ]
+    assert len(between) == days

@@ -6,7 +6,8 @@ from django.core import mail
 from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import Notification
 from requests_app.models import JournalEntry, ServiceRequest
-from requests_app.requests.services import journal_add, request_cancel, request_create
+from requests_app.requests.journal import journal_add
+from requests_app.requests.services import request_cancel, request_create
 from tasks_app import services
 from tasks_app.models import Task
 from tests.tasks_app.conftest import by_sequence

@@ -8,6 +8,7 @@ from django.urls import reverse
 from contacts.models import Client
 from crm.models import User
 from requests_app.models import ServiceRequest
+from requests_app.requests.journal import journal_add
 from tasks_app.models import Task
 from tests import factories
 from tests.helpers import text
@@ -165,8 +166,6 @@ def test_request_page_draws_the_chain_with_a_status_per_step(login, pedagogue, f
 def test_request_page_query_count_is_constant(
     login, pedagogue, faculty_request, django_assert_max_num_queries
 ):
-    from requests_app.requests.services import journal_add
-
     client = login(pedagogue)
     with django_assert_max_num_queries(40) as first:
         client.get(faculty_request.get_absolute_url())

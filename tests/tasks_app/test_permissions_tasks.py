@@ -10,6 +10,7 @@ from django.urls import reverse
 from crm.errors import DomainError, NotAllowed
 from crm.models import Notification
 from requests_app.models import JournalEntry, ServiceRequest
+from requests_app.requests import journal as request_journal
 from requests_app.requests import services as request_services
 from tasks_app import permissions
 from tasks_app import services as task_services
@@ -72,7 +73,7 @@ ACTIONS = {
     ),
     "journal": (
         None,
-        lambda t, u: request_services.journal_add(by=u, task=t, kind="comment", body="Bonjour"),
+        lambda t, u: request_journal.journal_add(by=u, task=t, kind="comment", body="Bonjour"),
         ("journal", {"kind": "comment", "body": "Bonjour"}),
     ),
     "move": (None, None, ("move", {"status": "in_progress"})),
@@ -175,7 +176,7 @@ def test_holder_of_work_any_task_works_on_any_groups_task(task, people, ours):
 
 def test_a_comment_by_an_outsider_never_reaches_the_citizen(task, people):
     with pytest.raises(NotAllowed):
-        request_services.journal_add(
+        request_journal.journal_add(
             by=people["outsider"], task=task, kind="comment", body="Bonjour"
         )
     assert not Notification.objects.filter(recipient=people["requester"]).exists()

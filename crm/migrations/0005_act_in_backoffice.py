@@ -13,7 +13,7 @@ def grant_act_in_backoffice(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0005_history_reason_code'),
+        ('crm', '0004_history_reason_code'),
     ]
 
     operations = [

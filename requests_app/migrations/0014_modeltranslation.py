@@ -15,7 +15,7 @@ def copy_french(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0012_history_reason_code'),
+        ('requests_app', '0013_calendars_and_protected_status'),
     ]
 
     operations = [

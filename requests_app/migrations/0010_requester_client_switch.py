@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0008_requester_client_fill"),
+        ("requests_app", "0009_requester_client_fill"),
     ]
 
     operations = [

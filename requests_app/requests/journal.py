@@ -1,0 +1,54 @@
+"""The journal of a request and its tasks: work notes (internal) and comments (shown to the
+requester). Who may write is decided by requests_app/requests/permissions.py."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import User
+from crm.permissions import require
+from crm.services import notification_send
+
+from . import permissions
+from .models import JournalEntry, ServiceRequest
+
+
+@transaction.atomic
+def journal_add(
+    *,
+    by: User,
+    kind: str,
+    body: str,
+    request: ServiceRequest | None = None,
+    task=None,
+) -> JournalEntry:
+    """Add a work note (agents only, never shown to the requester) or a comment (shown to the
+    requester, who is notified) to a request or one of its tasks."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("The text is empty."))
+    if kind not in JournalEntry.Kind.values:
+        raise DomainError(_("Unknown kind of journal entry."))
+    if task is not None:
+        request = task.request
+    if request is None:
+        raise DomainError(_("A journal entry belongs to a request or a task."))
+    require(
+        permissions.can_write_journal(by, request=request, kind=kind, task=task),
+        _("You may not write in this journal."),
+    )
+    entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
+    citizen = request.requester.user
+    if (
+        kind == JournalEntry.Kind.COMMENT
+        and not permissions.is_requester(by, request)
+        and citizen is not None
+    ):
+        # A client without a portal account gets no in-app message.
+        notification_send(
+            recipient=citizen,
+            title=_("New message on your request %(number)s") % {"number": request.number},
+            body=body,
+            url="",
+        )
+    return entry

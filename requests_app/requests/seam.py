@@ -1,0 +1,71 @@
+"""What tasks_app may ask of requests_app, and the only module of requests_app it imports
+(an import-linter contract keeps it so; requests_app reaches tasks_app through
+``tasks_app.chain`` alone).
+
+The request stays requests_app's: tasks_app locks it before touching its chain, says when work
+started and when every task is done, and requests_app moves its own request (transition and
+history here). Journal entries are requests_app's too.
+"""
+
+from django.db.models import QuerySet
+
+from crm.models import User
+from crm.workflow import save_recorded
+
+from ..catalogue.models import RequestType
+from .journal import journal_add
+from .models import JournalEntry, ServiceRequest
+
+# The kinds of journal entries, for forms of tasks_app.
+JournalKind = JournalEntry.Kind
+
+
+def request_lock(request_id: int | None) -> ServiceRequest | None:
+    """The request's row, locked until the transaction ends (None for a task of no request).
+
+    Every change to a request's chain runs under this lock, taken before the task's: two tasks
+    closed at the same instant are handled one after the other, so a successor opens once.
+    """
+    if request_id is None:
+        return None
+    return ServiceRequest.objects.select_for_update().get(pk=request_id)
+
+
+def request_work_started(*, request: ServiceRequest, by: User) -> None:
+    """A task of the (locked) request is in progress: a submitted request is in progress too."""
+    if request.status == ServiceRequest.Status.SUBMITTED:
+        request.start()
+        save_recorded(request, by=by, reason="work_started")
+
+
+def request_all_tasks_done(*, request: ServiceRequest, by: User | None, now) -> None:
+    """Every task of the (locked) request is closed or cancelled: an open request is resolved."""
+    if request.status in ServiceRequest.OPEN_STATUSES:
+        request.resolve(when=now)
+        save_recorded(request, by=by, reason="all_tasks_done")
+
+
+def task_journal_add(*, task, by: User, kind: str, body: str) -> JournalEntry:
+    """A work note or a comment on a task; a comment by an agent notifies the requester."""
+    return journal_add(by=by, task=task, kind=kind, body=body)
+
+
+def task_work_note(*, task, by: User, body: str) -> JournalEntry:
+    """The text an agent typed when closing, cancelling or holding a task, kept as a work note."""
+    return JournalEntry.objects.create(
+        task=task,
+        request_id=task.request_id,
+        kind=JournalEntry.Kind.WORK_NOTE,
+        author=by,
+        body=body,
+    )
+
+
+def task_journal() -> QuerySet:
+    """Journal entries as a task page shows them (newest first, with their authors)."""
+    return JournalEntry.objects.select_related("author").order_by("-created_at")
+
+
+def request_types() -> QuerySet:
+    """Request types, for the task list's filter."""
+    return RequestType.objects.all()
