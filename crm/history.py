@@ -129,6 +129,10 @@ LEGACY_REASONS = {
     "course grid import": "imported",
     "portal account linked": "portal_account_linked",
     "portal account": "portal_account_linked",
+}
+
+# The reason code of a state-machine transition, by the transition's name.
+TRANSITION_REASONS = {
     "start": "started",
     "await_requester": "awaiting_requester",
     "requester_replied": "requester_replied",
@@ -136,6 +140,8 @@ LEGACY_REASONS = {
     "reopen": "reopened",
     "close": "closed",
 }
+# Before reason codes, incident transitions were recorded under their names.
+LEGACY_REASONS.update(TRANSITION_REASONS)
 
 
 def legacy_reasons_to_codes(apps, historical_models: list[str]) -> None:

@@ -59,14 +59,36 @@ def require(allowed: bool, message) -> None:
         raise NotAllowed(message)
 
 
-def backoffice_required(view):
-    """Anonymous visitors go to the login page; logged-in users without the role get 403."""
+def view_requires(test):
+    """A view decorator: anonymous visitors go to the login page; logged-in users for whom
+    ``test(user)`` is false get 403."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not can_read_backoffice(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def group_work_rule(name: str, refusal):
+    """``(can, require)`` for a named object rule about an object that has an assignment group:
+    ``can(user, obj)`` answers, ``require(user, obj)`` raises ``NotAllowed(refusal)``, where the
+    (lazy) ``refusal`` may name ``%(group)s``."""
+
+    def can(user, obj) -> bool:
+        return rules.has_perm(name, user, obj)
+
+    def require_(user, obj) -> None:
+        require(can(user, obj), str(refusal) % {"group": obj.assignment_group})
+
+    return can, require_
+
+
+# Anonymous visitors go to the login page; logged-in users without the role get 403.
+backoffice_required = view_requires(can_read_backoffice)

@@ -15,10 +15,10 @@ Named rule (rules' ``add_perm``; ``user.has_perm(WORK, task)`` answers the same)
 """
 
 import rules
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.models import User
-from crm.permissions import has_global_perm, is_agent, require
+from crm.permissions import group_work_rule, has_global_perm, is_agent
 
 from .models import Task
 
@@ -38,14 +38,7 @@ may_work_on_task = is_agent & (works_any_task | is_member_of_task_group)
 rules.add_perm(WORK, may_work_on_task)
 
 
-def can_work_on_task(user: User, task: Task) -> bool:
-    """Take, assign, start, hold, resume, close, cancel, support tasks, journal, Kanban."""
-    return rules.has_perm(WORK, user, task)
-
-
-def require_work_on_task(user: User, task: Task) -> None:
-    require(
-        can_work_on_task(user, task),
-        _("Only members of the group %(group)s may work on this task.")
-        % {"group": task.assignment_group},
-    )
+# Take, assign, start, hold, resume, close, cancel, support tasks, journal, Kanban.
+can_work_on_task, require_work_on_task = group_work_rule(
+    WORK, gettext_lazy("Only members of the group %(group)s may work on this task.")
+)

@@ -12,14 +12,11 @@ Rules:
 Named rules (``user.has_perm(name[, job])`` answers the same): ``IMPORT``, ``CONFIRM``.
 """
 
-from functools import wraps
-
 import rules
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from crm.models import User
-from crm.permissions import backoffice_required, has_global_perm, is_agent, require
+from crm.permissions import can_read_backoffice, has_global_perm, is_agent, require, view_requires
 
 from .models import CourseGridImport
 
@@ -58,15 +55,8 @@ def require_confirm_import(user: User, job: CourseGridImport) -> None:
     )
 
 
-def import_permission_required(view):
-    """Anonymous visitors go to the login page; back-office users who may not import (and
-    everyone else) get 403."""
-
-    @wraps(view)
-    @backoffice_required
-    def wrapper(request, *args, **kwargs):
-        if not can_import(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous visitors go to the login page; back-office users who may not import (and everyone
+# else) get 403.
+import_permission_required = view_requires(
+    lambda user: can_read_backoffice(user) and can_import(user)
+)

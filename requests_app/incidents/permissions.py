@@ -19,10 +19,10 @@ Named rules (``user.has_perm(name, incident)`` answers the same): ``WORK``, ``CO
 """
 
 import rules
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.models import User
-from crm.permissions import has_global_perm, is_agent, require
+from crm.permissions import group_work_rule, has_global_perm, is_agent
 
 from ..requests.models import JournalEntry
 from ..requests.permissions import requester
@@ -48,17 +48,10 @@ rules.add_perm(COMMENT, works_on_incident | requester)
 rules.add_perm(FILE, requester | is_agent)
 
 
-def can_work_on_incident(user: User, incident: Incident) -> bool:
-    """Take, assign, change the status or the priority, write work notes and calls."""
-    return rules.has_perm(WORK, user, incident)
-
-
-def require_work_on_incident(user: User, incident: Incident) -> None:
-    require(
-        can_work_on_incident(user, incident),
-        _("Only members of the group %(group)s may work on this incident.")
-        % {"group": incident.assignment_group},
-    )
+# Take, assign, change the status or the priority, write work notes and calls.
+can_work_on_incident, require_work_on_incident = group_work_rule(
+    WORK, gettext_lazy("Only members of the group %(group)s may work on this incident.")
+)
 
 
 def can_file_incident(user: User, incident: Incident) -> bool:

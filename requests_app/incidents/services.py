@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Client
 from crm.errors import Conflict, DomainError
+from crm.history import TRANSITION_REASONS
 from crm.models import AssignmentGroup, User
 from crm.permissions import require
 from crm.services import notification_send, notifications_send
@@ -24,16 +25,6 @@ from ..sla import services as sla_services
 from ..sla.models import SLAClock
 from . import permissions
 from .models import Incident, IncidentCategory
-
-# The history's reason code of each status transition.
-HISTORY_CODES = {
-    "start": "started",
-    "await_requester": "awaiting_requester",
-    "requester_replied": "requester_replied",
-    "resolve": "resolved",
-    "reopen": "reopened",
-    "close": "closed",
-}
 
 
 def _lock(incident: Incident) -> Incident:
@@ -145,7 +136,7 @@ def incident_set_status(
     transition(incident, name, **kwargs)
     if incident.assignee_id is None and status != Incident.Status.CLOSED:
         incident.assignee = by
-    save_recorded(incident, by=by, reason=HISTORY_CODES[name])
+    save_recorded(incident, by=by, reason=TRANSITION_REASONS[name])
     if name == "resolve":
         for kind in (SLAClock.Kind.RESPONSE, SLAClock.Kind.RESOLUTION):
             sla_services.clock_stop(incident=incident, kind=kind, now=now)
