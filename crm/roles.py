@@ -1,5 +1,7 @@
 """The four roles, as Django groups. Their permissions are set by migrations."""
 
+from django.contrib.auth.management import create_permissions
+
 CITIZEN = "Citizen"
 AGENT = "Agent"
 ADMINISTRATOR = "Administrator"
@@ -14,8 +16,6 @@ def grant(apps, role: str, app_label: str, codenames: list[str] | None = None) -
     For data migrations: permissions are created first, since Django only creates them after the
     whole migrate run.
     """
-    from django.contrib.auth.management import create_permissions
-
     app_config = apps.get_app_config(app_label)
     if getattr(app_config, "models_module", None) is None:  # a migration's app stub
         app_config.models_module = True

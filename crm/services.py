@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
+from .tasks import notification_send_email
 from .workflow import save_recorded
 
 
@@ -23,8 +24,6 @@ def notifications_send(
 
     Duplicated recipients are notified once.
     """
-    from .tasks import notification_send_email
-
     unique = {user.pk: user for user in recipients if user.is_active}
     created = Notification.objects.bulk_create(
         [Notification(recipient=user, title=title, body=body, url=url) for user in unique.values()]

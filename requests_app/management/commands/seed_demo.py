@@ -11,6 +11,9 @@ from contacts.services import client_for_user
 from crm import roles
 from crm.models import AssignmentGroup, User
 from requests_app.catalogue.services import catalogue_load
+from requests_app.incidents import services as incident_services
+from requests_app.models import Incident, IncidentCategory, RequestType, ServiceRequest
+from requests_app.requests.services import request_create
 
 CATALOGUE = Path(__file__).resolve().parents[3] / "requests_app" / "fixtures"
 
@@ -81,10 +84,6 @@ class Command(BaseCommand):
     def _demo_work(self, users):
         """One request going through the faculty's chain and one help request, so that every
         queue of the demo shows something."""
-        from requests_app.incidents import services as incident_services
-        from requests_app.models import Incident, IncidentCategory, RequestType, ServiceRequest
-        from requests_app.requests.services import request_create
-
         coordination, _created = AssignmentGroup.objects.get_or_create(
             name="Coordination FAD",
             defaults={
