@@ -97,6 +97,7 @@ class TimelineEvent:
     kind: str  # response / resolution
     event: str  # started, paused, resumed, level, stopped, restarted, policy changed
     detail: str = ""
+    due: datetime | None = None  # shown in the body's time zone by the template
 
 
 def sla_timeline(incident: Incident) -> list[TimelineEvent]:
@@ -110,9 +111,7 @@ def sla_timeline(incident: Incident) -> list[TimelineEvent]:
         before = previous.get(record.id)
         kind = record.kind
         if before is None:
-            events.append(
-                TimelineEvent(record.started_at, kind, "started", f"{record.due_at:%Y-%m-%d %H:%M}")
-            )
+            events.append(TimelineEvent(record.started_at, kind, "started", due=record.due_at))
         else:
             if before.paused_since is None and record.paused_since is not None:
                 events.append(TimelineEvent(record.paused_since, kind, "paused"))
@@ -144,7 +143,7 @@ def sla_timeline(incident: Incident) -> list[TimelineEvent]:
                 escalation.reached_at, escalation.clock.kind, "level", f"{escalation.percent} %"
             )
         )
-    unique = {(e.when, e.kind, e.event, e.detail): e for e in events}
+    unique = {(e.when, e.kind, e.event, e.detail, e.due): e for e in events}
     return sorted(unique.values(), key=lambda e: e.when)
 
 

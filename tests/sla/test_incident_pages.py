@@ -151,3 +151,15 @@ def test_incident_list_query_count_is_constant(
     )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("incidents:all"))
+
+
+def test_the_sla_timeline_shows_due_times_in_the_body_time_zone(login, helper, incidents):
+    # given: the late incident started on Monday 2026-11-02 09:00 in Montréal (14:00 UTC)
+    late, _fresh = incidents
+
+    # when
+    page = text(login(helper).get(late.get_absolute_url()))
+
+    # then: its resolution is due on Thursday at the 16:30 local closing, never shown in UTC
+    assert "(échéance 05/11/2026 16:30)" in page
+    assert "21:30" not in page
