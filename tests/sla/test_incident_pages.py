@@ -161,5 +161,5 @@ def test_the_sla_timeline_shows_due_times_in_the_body_time_zone(login, helper, i
     page = text(login(helper).get(late.get_absolute_url()))
 
     # then: its resolution is due on Thursday at the 16:30 local closing, never shown in UTC
-    assert "(échéance 05/11/2026 16:30)" in page
+    assert "05/11/2026 16:30</time>)" in page
     assert "21:30" not in page
