@@ -86,7 +86,8 @@ class ClientChoiceForm(forms.Form):
         when the form comes back with errors."""
         if self.is_bound:
             value = self.data.get(self.add_prefix("client"))
-            if value and str(value).isdigit():
+            # isascii: "²".isdigit() is true but int("²") fails.
+            if value and str(value).isascii() and str(value).isdigit():
                 return list(Client.objects.filter(pk=int(value)))
         return []
 

@@ -63,6 +63,12 @@ def _link_or_create(user: User) -> Client:
             .filter(email_lower=email, user__isnull=True)
             .first()
         )
+    if client is None and email:
+        # The address belongs to a client already linked to another account (an address changed
+        # since): this account's client is made without it rather than breaking the uniqueness.
+        taken = Client.objects.alias(email_lower=Lower("email")).filter(email_lower=email)
+        if taken.exists():
+            email = None
     if client is not None:
         client.user = user
         save_recorded(
@@ -104,7 +110,7 @@ def clients_by_email(emails) -> dict[str, int]:
 
 
 def clients_find_or_create_by_email(
-    *, people: Mapping[str, str], by: User | None, reason: str = "import"
+    *, people: Mapping[str, str], by: User | None, reason: str = "imported"
 ) -> dict[str, int]:
     """``people`` maps e-mail addresses to full names; returns ``{lower-case e-mail: client
     id}``. Existing clients are found without case, the others are created in bulk (with their

@@ -12,6 +12,8 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .history import check_reason
+
 # Rows written per round of bulk queries on databases without COPY.
 CHUNK_SIZE = 1000
 # Databases other than PostgreSQL update through bulk_update, whose CASE expressions grow with
@@ -85,6 +87,7 @@ def insert_with_history(model, rows: list[dict], *, by, reason: str, note: str =
     ``bulk_create`` for tens of thousands of rows. Other databases get
     ``bulk_create_with_history``.
     """
+    check_reason(reason)
     if not rows:
         return []
     if not copy_supported():
@@ -124,6 +127,7 @@ def update_with_history(
     ``UPDATE … FROM``; ``bulk_update`` spent two milliseconds per row building its CASE
     expressions. Other databases get ``bulk_update_with_history``.
     """
+    check_reason(reason)
     if not objs:
         return
     if not copy_supported():

@@ -70,6 +70,13 @@ class HistoryReasonBase(models.Model):
         abstract = True
 
 
+def check_reason(code: str) -> str:
+    """``code`` if it is one of ``ChangeReason``; a ValueError (a programming error) if not."""
+    if code not in ChangeReason.values:
+        raise ValueError(f"Unknown history reason code {code!r}")
+    return code
+
+
 def reason_label(code: str) -> str:
     """The translated label of a code; an unknown (older) code is shown as it is."""
     return str(ChangeReason(code).label) if code in ChangeReason.values else code

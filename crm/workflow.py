@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
 from .errors import DomainError
-from .history import ChangeReason
+from .history import check_reason
 
 
 def transition(obj, name: str, **kwargs) -> None:
@@ -25,10 +25,8 @@ def transition(obj, name: str, **kwargs) -> None:
 def save_recorded(obj, *, by, reason: str, note: str = "", **save_kwargs) -> None:
     """Save ``obj``; its history row names ``by`` (None: the system), the reason code (one of
     ``ChangeReason``) and the free text a person typed, if any."""
-    if reason not in ChangeReason.values:
-        raise ValueError(f"Unknown history reason code {reason!r}")
     obj._history_user = by
-    obj._reason_code = reason
+    obj._reason_code = check_reason(reason)
     obj._change_reason = note.strip()
     try:
         obj.save(**save_kwargs)

@@ -8,13 +8,17 @@ from .models import IncidentCategory, RequestType, Theme
 @register(Theme)
 class ThemeTranslation(TranslationOptions):
     fields = ("name", "description")
+    empty_values = None
 
 
 @register(RequestType)
 class RequestTypeTranslation(TranslationOptions):
     fields = ("name", "description")
+    empty_values = None
 
 
 @register(IncidentCategory)
 class IncidentCategoryTranslation(TranslationOptions):
     fields = ("name",)
+    # A name left blank in English is NULL: several may be untranslated though names are unique.
+    empty_values = None

@@ -8,8 +8,10 @@ from .models import ChainTemplate, TaskTemplate
 @register(ChainTemplate)
 class ChainTemplateTranslation(TranslationOptions):
     fields = ("name", "description")
+    empty_values = None
 
 
 @register(TaskTemplate)
 class TaskTemplateTranslation(TranslationOptions):
     fields = ("name", "instructions")
+    empty_values = None

@@ -229,6 +229,10 @@ def incident_assign(
             % {"name": assignee, "group": assignment_group}
         )
     incident.assignment_group = assignment_group
+    # The assignee must be able to work on the incident once it is in that group (an agent, not
+    # a manager who happens to be a member).
+    if assignee is not None and not permissions.can_work_on_incident(assignee, incident):
+        raise DomainError(_("%(name)s may not work on this incident.") % {"name": assignee})
     incident.assignee = assignee
     save_recorded(incident, by=by, reason="assigned")
     return incident

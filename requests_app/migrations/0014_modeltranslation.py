@@ -7,6 +7,13 @@ from django.db.models import F
 FIELDS = {'requests_app.Theme': ['name', 'description'], 'requests_app.RequestType': ['name', 'description'], 'requests_app.IncidentCategory': ['name']}
 
 
+def blank_english_names_to_null(app_label, model_name):
+    def forwards(apps, schema_editor):
+        apps.get_model(app_label, model_name).objects.filter(name_en="").update(name_en=None)
+
+    return forwards
+
+
 def copy_french(apps, schema_editor):
     for label, fields in FIELDS.items():
         apps.get_model(label).objects.update(**{f"{name}_fr": F(name) for name in fields})
@@ -85,6 +92,14 @@ class Migration(migrations.Migration):
             name='name',
             field=models.CharField(max_length=255, unique=True, verbose_name='name'),
         ),
+        # English names left blank were '' in the former column: NULL, so that several
+        # untranslated names do not collide on the unique English name.
+        migrations.AlterField(
+            model_name='incidentcategory',
+            name='name_en',
+            field=models.CharField(max_length=255, null=True, verbose_name='name'),
+        ),
+        migrations.RunPython(blank_english_names_to_null('requests_app', 'incidentcategory'), migrations.RunPython.noop),
         migrations.AlterField(
             model_name='incidentcategory',
             name='name_en',
@@ -125,6 +140,14 @@ class Migration(migrations.Migration):
             name='name',
             field=models.CharField(max_length=255, unique=True, verbose_name='name'),
         ),
+        # English names left blank were '' in the former column: NULL, so that several
+        # untranslated names do not collide on the unique English name.
+        migrations.AlterField(
+            model_name='theme',
+            name='name_en',
+            field=models.CharField(max_length=255, null=True, verbose_name='name'),
+        ),
+        migrations.RunPython(blank_english_names_to_null('requests_app', 'theme'), migrations.RunPython.noop),
         migrations.AlterField(
             model_name='theme',
             name='name_en',

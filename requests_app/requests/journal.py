@@ -2,6 +2,7 @@
 requester). Who may write is decided by requests_app/requests/permissions.py."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
@@ -49,6 +50,6 @@ def journal_add(
             recipient=citizen,
             title=_("New message on your request %(number)s") % {"number": request.number},
             body=body,
-            url="",
+            url=reverse("portal:my_request_detail", args=[request.pk]),
         )
     return entry

@@ -61,7 +61,9 @@ def in_a_group_of_request(user: User, request: ServiceRequest) -> bool:
     return (
         ServiceRequest.objects.filter(pk=request.pk)
         .filter(
-            Q(tasks__assignment_group__members=user)
+            # The groups of its chain's steps (service tasks), not of a support task lent by
+            # another group: cancelling the request cancels every group's open tasks.
+            Q(tasks__kind="service", tasks__assignment_group__members=user)
             | Q(request_type__default_assignment_group__members=user)
         )
         .exists()

@@ -119,3 +119,34 @@ def test_find_or_create_by_email_creates_only_the_missing_ones_in_bulk(
     # and a second call finds them all
     assert clients_find_or_create_by_email(people=people, by=agent) == ids
     assert Client.objects.count() == 51
+
+
+def test_an_account_whose_address_belongs_to_another_linked_client_still_gets_its_client(db):
+    # given: the address is already the client of another account (changed since, say)
+    from contacts.services import client_for_user
+
+    first = factories.citizen(email="ancienne@example.org")
+    first.client.email = "partage@example.org"
+    first.client.save()
+    second = factories.UserFactory(email="partage@example.org")
+
+    # when
+    client = client_for_user(user=second)
+
+    # then: no crash, a client of its own without the address taken
+    assert client.user == second
+    assert client.email in (None, "")
+    assert first.client.email == "partage@example.org"
+
+
+def test_a_picked_client_id_that_is_not_ascii_digits_is_a_form_error(login, agent):
+    # given: "²" passes str.isdigit() but is not a number
+    from django.urls import reverse
+
+    # when
+    response = login(agent).post(
+        reverse("requests:create"), {"client": "²", "title": "x", "channel": "phone"}
+    )
+
+    # then: a 400 with the form, never a 500
+    assert response.status_code == 400

@@ -264,3 +264,21 @@ def test_permission_functions_answer_for_the_views(incident, unrouted, people):
     for persona in REFUSED:
         assert not permissions.can_work_on_incident(people[persona], incident)
     assert not permissions.can_work_on_incident(people["manager"], unrouted)
+
+
+def test_a_manager_member_of_the_group_cannot_be_made_the_assignee(people, ours):
+    # given: a manager who is also listed in the group
+    from crm.errors import DomainError
+    from requests_app.models import Incident
+
+    ours.members.add(people["manager"])
+    incident = incident_services.incident_create(
+        requester=people["requester"].client, title="Micro", assignment_group=ours
+    )
+
+    # when / then
+    with pytest.raises(DomainError):
+        incident_services.incident_assign(
+            incident=incident, by=people["owner"], assignment_group=ours, assignee=people["manager"]
+        )
+    assert Incident.objects.get(pk=incident.pk).assignee is None

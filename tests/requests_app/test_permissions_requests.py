@@ -109,10 +109,10 @@ def test_an_agent_of_the_requests_group_acts_on_it(service_request, people, acti
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))
-def test_an_agent_of_a_group_with_a_task_on_the_request_acts_on_it(
+def test_a_group_lending_only_a_support_task_may_not_act_on_the_request(
     service_request, people, theirs, action
 ):
-    # given: a support task of theirs under step 1
+    # given: a support task of theirs under step 1 (their group owns no step of the chain)
     request = _prepare(action, service_request, people)
     step = request.tasks.get(template__sequence="1")
     Task.objects.create(
@@ -124,10 +124,11 @@ def test_an_agent_of_a_group_with_a_task_on_the_request_acts_on_it(
         status=Task.Status.CLOSED,
     )
     before = rows_of(*MODELS)
-    # when
-    ACTIONS[action][1](request, people["colleague"])
-    # then
-    assert rows_of(*MODELS) != before
+    # when / then: closing, reopening or cancelling the request (and every group's tasks with
+    # it) belongs to the groups of its steps
+    with pytest.raises(NotAllowed):
+        ACTIONS[action][1](request, people["colleague"])
+    assert rows_of(*MODELS) == before
 
 
 def test_holder_of_work_any_task_cancels_any_request(service_request, people):

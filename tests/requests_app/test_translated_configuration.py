@@ -49,3 +49,20 @@ def test_an_administrator_types_both_languages_in_the_admin(login, administrator
     with translation.override("fr"):
         assert request_type.name == "Hybride"
     assert request_type.history.count() == 1
+
+
+def test_several_names_may_stay_untranslated_in_the_admin(login, administrator):
+    # given
+    client = login(administrator)
+
+    # when: two categories typed in French only
+    for name in ("Accès", "Matériel"):
+        response = client.post(
+            reverse("admin:requests_app_incidentcategory_add"), {"name_fr": name, "name_en": ""}
+        )
+        assert response.status_code == 302, text(response)[:2000]
+
+    # then: both are kept, and fall back to French in English
+    assert IncidentCategory.objects.count() == 2
+    with translation.override("en"):
+        assert sorted(str(c) for c in IncidentCategory.objects.all()) == ["Accès", "Matériel"]
