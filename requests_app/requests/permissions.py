@@ -34,7 +34,9 @@ CANCEL = "requests_app.cancel_request"
 COMMENT = "requests_app.comment_request"
 WORK_NOTE = "requests_app.note_request"
 FILE = "requests_app.file_request"
-# Named in tasks_app/permissions.py; asked by name so that this module imports no tasks_app.
+# Named in tasks_app/permissions.py and asked through django-rules' registry, as Django's
+# has_perm asks permissions by name: importing tasks_app here would close a module cycle
+# (tasks_app.chain -> seam -> journal -> these permissions).
 WORK_ON_TASK = "tasks_app.work_on_task"
 
 

@@ -336,3 +336,12 @@ def test_permission_functions_answer_for_the_views(service_request, people):
     assert permissions.can_cancel_request(people["requester"], service_request)
     for persona in REFUSED:
         assert not permissions.can_cancel_request(people[persona], service_request)
+
+
+def test_the_task_rule_asked_by_name_exists():
+    # The journal of a task asks tasks_app's rule by its name: a rename must break this test.
+    import rules
+
+    from requests_app.requests.permissions import WORK_ON_TASK
+
+    assert rules.perm_exists(WORK_ON_TASK)
