@@ -5,14 +5,11 @@ citizens see no other client (their own record is reached through their account 
 """
 
 from crm.models import User
-
-
-def _backoffice(user: User) -> bool:
-    return user.is_active and user.has_perm("crm.access_backoffice")
+from crm.permissions import can_act_in_backoffice, can_read_backoffice
 
 
 def can_view_clients(user: User) -> bool:
-    return _backoffice(user) and user.has_perm("contacts.view_client")
+    return can_read_backoffice(user) and user.has_perm("contacts.view_client")
 
 
 def can_search_clients(user: User) -> bool:
@@ -20,4 +17,5 @@ def can_search_clients(user: User) -> bool:
 
 
 def can_create_client(user: User) -> bool:
-    return _backoffice(user) and user.has_perm("contacts.add_client")
+    # Managers change nothing in the back office, whatever permissions their role is given.
+    return can_act_in_backoffice(user) and user.has_perm("contacts.add_client")

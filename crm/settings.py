@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "simple_history",
     "axes",
+    "rules",
     "crm",
     "contacts",
     "requests_app",
