@@ -7,4 +7,6 @@ from . import views
 urlpatterns = [
     path("my/requests/", views.my_requests, name="my_requests"),
     path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
+    path("my/requests/<int:pk>/message/", views.my_request_message, name="my_request_message"),
+    path("my/requests/<int:pk>/cancel/", views.my_request_cancel, name="my_request_cancel"),
 ]

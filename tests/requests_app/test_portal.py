@@ -118,3 +118,102 @@ def test_a_comment_reaches_the_portal_account_of_the_client(
     filed = request_create(requester=citizen.client, request_type=request_type, title="Portail")
     journal_add(by=agent_of_faculty, request=filed, kind="comment", body="Réponse")
     assert Notification.objects.filter(recipient=citizen).count() == 1
+
+
+# The citizen's own actions on a request --------------------------------------------------------
+
+
+def test_a_citizen_writes_to_the_agents_from_their_request_page(
+    login, citizen, request_type, agent_of_faculty
+):
+    # given
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    client = login(citizen)
+
+    # when
+    response = client.post(
+        reverse("portal:my_request_message", args=[mine.pk]), {"body": "J'ai une question."}
+    )
+
+    # then: the message is in the thread, on the portal and on the agents' page
+    assert response.status_code == 302
+    assert "J'ai une question." in text(
+        client.get(reverse("portal:my_request_detail", args=[mine.pk]))
+    )
+    entry = mine.journal.get()
+    assert entry.kind == "comment" and entry.author == citizen
+    assert "J'ai une question." in text(login(agent_of_faculty).get(mine.get_absolute_url()))
+
+
+def test_an_empty_or_oversized_message_is_refused_and_nothing_is_written(
+    login, citizen, request_type
+):
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    client = login(citizen)
+    url = reverse("portal:my_request_message", args=[mine.pk])
+
+    assert client.post(url, {"body": ""}).status_code == 400
+    assert client.post(url, {"body": "x" * 1_000_000}).status_code == 400
+    assert client.post(url, {"body": "nul\x00"}).status_code == 400
+    assert not mine.journal.exists()
+
+
+def test_a_citizen_cannot_write_on_or_cancel_another_persons_request(login, citizen, request_type):
+    other = request_create(
+        requester=factories.ClientFactory(), request_type=request_type, title="Pas la mienne"
+    )
+    client = login(citizen)
+
+    assert (
+        client.post(
+            reverse("portal:my_request_message", args=[other.pk]), {"body": "Coucou"}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("portal:my_request_cancel", args=[other.pk]), {}).status_code == 404
+    other.refresh_from_db()
+    assert other.status == "submitted" and not other.journal.exists()
+
+
+def test_a_citizen_cancels_their_request_before_work_starts(login, citizen, request_type):
+    # given
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    client = login(citizen)
+    assert "Annuler cette demande" in text(
+        client.get(reverse("portal:my_request_detail", args=[mine.pk]))
+    )
+
+    # when
+    response = client.post(
+        reverse("portal:my_request_cancel", args=[mine.pk]), {"reason": "Plus besoin."}
+    )
+
+    # then: the request and its open tasks are cancelled
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == "cancelled"
+    assert not mine.tasks.exclude(status__in=["closed", "cancelled"]).exists()
+
+
+def test_a_request_being_worked_cannot_be_cancelled_by_the_citizen(
+    login, citizen, request_type, agent_of_faculty
+):
+    # given: an agent started its first step
+    from tasks_app.services import task_start
+
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    task_start(task=mine.tasks.get(status="open"), by=agent_of_faculty)
+    client = login(citizen)
+
+    # then: no cancel offered, and a forged POST is refused
+    page = text(client.get(reverse("portal:my_request_detail", args=[mine.pk])))
+    assert "Annuler cette demande" not in page
+    assert client.post(reverse("portal:my_request_cancel", args=[mine.pk]), {}).status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == "in_progress"
+
+
+def test_anonymous_visitors_go_to_login(client, citizen, request_type):
+    mine = request_create(requester=citizen.client, request_type=request_type, title="Ma demande")
+    response = client.post(reverse("portal:my_request_message", args=[mine.pk]), {"body": "x"})
+    assert response.status_code == 302 and "login" in response["Location"]
