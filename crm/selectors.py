@@ -3,11 +3,35 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import DatabaseError, connection, models
 from django.db.models import Count, Prefetch
+from kombu import Connection
 
 from .history import reason_label
 from .models import AssignmentGroup, Notification, User
+
+BROKER_TIMEOUT = 2  # seconds
+
+
+def readiness_problems() -> list[str]:
+    """What keeps Guichet from serving: an empty list when the database and the broker answer."""
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        problems.append("database")
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=BROKER_TIMEOUT,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        ) as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any failure of the broker means "not ready"
+        problems.append("broker")
+    return problems
 
 
 def notification_unread_count(*, user: User) -> int:

@@ -4,31 +4,37 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from . import selectors, services
 from .models import AssignmentGroup, Notification
 from .permissions import backoffice_required, can_read_backoffice
+from .validation import safe_next
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-@require_GET
+@require_safe
 def healthz(request):
+    """Liveness: the process answers (GET or HEAD)."""
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
+def readyz(request):
+    """Readiness: the database and the Celery broker answer; 503 with the reason otherwise."""
+    problems = selectors.readiness_problems()
+    if problems:
+        return HttpResponse(
+            "unavailable: " + ", ".join(problems), content_type="text/plain", status=503
+        )
+    return HttpResponse("ready", content_type="text/plain")
+
+
+@require_safe
 def portal_home(request):
     return render(request, "portal/home.html")
 
 
+@require_safe
 @login_required
 def home(request):
     """Where a login lands: agents and managers in the back office, citizens on the portal."""
@@ -38,6 +44,7 @@ def home(request):
 
 
 @backoffice_required
+@require_safe
 def group_detail(request, pk: int):
     try:
         group = selectors.assignment_group_detail(pk=pk)
@@ -48,6 +55,7 @@ def group_detail(request, pk: int):
 
 
 @login_required
+@require_safe
 def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
     context = {
@@ -80,7 +88,7 @@ def notification_mark_all_read(request):
     services.notifications_mark_all_read(user=request.user)
     if request.htmx:
         return render(request, "includes/bell.html", {"unread_notifications": 0})
-    return redirect(_safe_next(request, reverse("notifications")))
+    return redirect(safe_next(request, reverse("notifications")))
 
 
 @login_required
@@ -96,7 +104,7 @@ def set_language(request):
     language = services.user_set_language(
         user=request.user, language=request.POST.get("language", "")
     )
-    response = HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+    response = HttpResponseRedirect(safe_next(request, reverse("portal:home")))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -116,4 +124,4 @@ def set_display(request):
         theme=request.POST.get("theme"),
         density=request.POST.get("density"),
     )
-    return redirect(_safe_next(request, reverse("home")))
+    return redirect(safe_next(request, reverse("home")))

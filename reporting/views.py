@@ -1,6 +1,7 @@
 """The agent's home: what waits for them, composed from each app's selectors."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from crm import selectors as crm_selectors
 from crm.permissions import backoffice_required
@@ -9,6 +10,7 @@ from tasks_app import selectors as task_selectors
 
 
 @backoffice_required
+@require_safe
 def agent_home(request):
     user = request.user
     context = {

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AssignmentGroup, User
+from crm.validation import TEXT_MAX_LENGTH
 from requests_app.requests.seam import JournalKind
 
 
@@ -9,13 +10,18 @@ class JournalForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=JournalKind.choices, initial=JournalKind.WORK_NOTE
     )
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Text"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class SupportTaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     assignment_group = forms.ModelChoiceField(
         label=_("Assignment group"), queryset=AssignmentGroup.objects.filter(is_active=True)

@@ -4,12 +4,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required, can_act_in_backoffice
 from crm.selectors import record_history
+from crm.validation import posted_text
 from crm.workflow import transition_graph
 from requests_app.requests import seam
 
@@ -51,13 +52,14 @@ MOVES = {
 def _run(action: str, task: Task, user, request_post) -> Task:
     kwargs = {"task": task, "by": user}
     if action == "close":
-        kwargs["note"] = request_post.get("note", "").strip()
+        kwargs["note"] = posted_text(request_post, "note")
     elif action in ("hold", "cancel"):
-        kwargs["reason"] = request_post.get("reason", "").strip()
+        kwargs["reason"] = posted_text(request_post, "reason")
     return ACTIONS[action](**kwargs)
 
 
 @backoffice_required
+@require_safe
 def task_list(request, scope: str = "mine"):
     if scope not in SCOPES:
         raise Http404
@@ -111,6 +113,7 @@ def _get_task(pk: int) -> Task:
 
 
 @backoffice_required
+@require_safe
 def task_detail(request, pk: int):
     task = _get_task(pk)
     return render(request, "tasks_app/task_detail.html", _detail_context(request, task))
@@ -177,6 +180,7 @@ def task_journal(request, pk: int):
 
 
 @backoffice_required
+@require_http_methods(["GET", "POST"])
 def support_task_create(request, pk: int):
     if request.method == "GET":
         task = get_object_or_404(Task, pk=pk)
@@ -205,6 +209,7 @@ def support_task_create(request, pk: int):
 
 
 @backoffice_required
+@require_safe
 def kanban(request):
     group = request.GET.get("group")
     group_id = int(group) if group and group.isdigit() else None
@@ -233,7 +238,8 @@ def kanban_move(request, pk: int):
         labels = dict(Task.Status.choices)
         message = _("A task cannot go from “%(source)s” to “%(target)s”.") % {
             "source": labels.get(task.status, task.status),
-            "target": labels.get(target, target),
+            # An unknown status is not echoed back: it may be anything, of any length.
+            "target": labels.get(target, _("unknown status")),
         }
         return JsonResponse({"ok": False, "message": message, "status": task.status}, status=409)
     try:

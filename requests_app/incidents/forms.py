@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import ClientChoiceForm
 from crm.models import AssignmentGroup, User
+from crm.validation import TEXT_MAX_LENGTH
 
 from ..requests.models import JournalEntry
 from ..sla.models import Priority
@@ -17,7 +18,10 @@ class IncidentForm(ClientChoiceForm):
     )
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=IncidentCategory.objects.all()
@@ -36,7 +40,9 @@ class IncidentJournalForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=JournalEntry.Kind.choices, initial=JournalEntry.Kind.COMMENT
     )
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Text"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class IncidentAssignForm(forms.Form):

@@ -5,11 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
+from crm.validation import SHORT_TEXT_MAX_LENGTH, posted_text, query_value
 
 from . import permissions, selectors, services
 from .forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
@@ -29,15 +30,16 @@ ORDERS = {
 
 
 @backoffice_required
+@require_safe
 def incident_list(request, scope: str = "queue"):
     if scope not in SCOPES:
         raise Http404
-    order = request.GET.get("order", "due")
+    order = query_value(request.GET, "order", "due")
     queryset = selectors.incident_list(
         user=request.user,
         scope=scope,
-        status=request.GET.get("status"),
-        q=request.GET.get("q", ""),
+        status=query_value(request.GET, "status") or None,
+        q=query_value(request.GET, "q"),
         order=order if order in ORDERS else "due",
     )
     page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
@@ -50,8 +52,8 @@ def incident_list(request, scope: str = "queue"):
         "page": page,
         "title": SCOPES[scope],
         "statuses": Incident.Status.choices,
-        "status": request.GET.get("status", ""),
-        "q": request.GET.get("q", ""),
+        "status": query_value(request.GET, "status"),
+        "q": query_value(request.GET, "q"),
         "can_create": permissions.can_create_assisted_incident(request.user),
     }
     return render(request, "requests_app/incident_list.html", context)
@@ -103,11 +105,13 @@ def _page(request, pk: int, **forms) -> dict:
 
 
 @backoffice_required
+@require_safe
 def incident_detail(request, pk: int):
     return render(request, "requests_app/incident_detail.html", _page(request, pk))
 
 
 @backoffice_required
+@require_http_methods(["GET", "POST"])
 def incident_create(request):
     if not permissions.can_create_assisted_incident(request.user):
         raise PermissionDenied
@@ -151,7 +155,9 @@ def incident_action(request, pk: int, action: str):
             services.incident_take(incident=incident, by=request.user)
         elif action == "status":
             services.incident_set_status(
-                incident=incident, status=request.POST.get("status", ""), by=request.user
+                incident=incident,
+                status=posted_text(request.POST, "status", max_length=SHORT_TEXT_MAX_LENGTH),
+                by=request.user,
             )
         elif action == "priority":
             form = PriorityForm(request.POST)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import ClientChoiceForm
+from crm.validation import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from ..catalogue.models import RequestType
 from .models import ServiceRequest
@@ -29,7 +30,10 @@ class AssistedRequestForm(ClientChoiceForm):
     )
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -37,4 +41,6 @@ class AssistedRequestForm(ClientChoiceForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )

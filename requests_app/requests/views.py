@@ -4,11 +4,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
+from crm.validation import posted_text, query_value
 
 from . import permissions, selectors, services
 from .forms import AssistedRequestForm, ReasonForm
@@ -16,23 +17,25 @@ from .models import ServiceRequest
 
 
 @backoffice_required
+@require_safe
 def request_list(request):
-    status = request.GET.get("status") or None
+    status = query_value(request.GET, "status") or None
     if status not in ServiceRequest.Status.values:
         status = None
-    queryset = selectors.request_list(status=status, q=request.GET.get("q", ""))
+    queryset = selectors.request_list(status=status, q=query_value(request.GET, "q"))
     page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "statuses": ServiceRequest.Status.choices,
         "status": status,
-        "q": request.GET.get("q", ""),
+        "q": query_value(request.GET, "q"),
         "can_create": permissions.can_create_assisted_request(request.user),
     }
     return render(request, "requests_app/request_list.html", context)
 
 
 @backoffice_required
+@require_safe
 def request_detail(request, pk: int):
     try:
         context = selectors.request_page(pk=pk)
@@ -44,6 +47,7 @@ def request_detail(request, pk: int):
 
 
 @backoffice_required
+@require_http_methods(["GET", "POST"])
 def request_create(request):
     """An agent files a request for a citizen (demande assistée)."""
     if not permissions.can_create_assisted_request(request.user):
@@ -80,8 +84,8 @@ def request_create(request):
 @require_POST
 def request_action(request, pk: int, action: str):
     target = get_object_or_404(ServiceRequest, pk=pk)
-    reason = request.POST.get("reason", "").strip()
     try:
+        reason = posted_text(request.POST, "reason")
         if action == "cancel":
             services.request_cancel(request=target, by=request.user, reason=reason)
             messages.success(request, _("The request is cancelled."))
