@@ -1,8 +1,15 @@
 """Course-grid import jobs."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# A job "running" for longer than this has lost its worker: it is shown as interrupted, the
+# agent may resume it, and the worker claims it again.
+STALE_AFTER = timedelta(minutes=30)
 
 
 class CourseGridImport(models.Model):
@@ -44,3 +51,12 @@ class CourseGridImport(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Its worker died: still "running" long after it started."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and self.started_at < timezone.now() - STALE_AFTER
+        )

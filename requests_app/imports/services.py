@@ -48,17 +48,39 @@ def course_grid_import_submit(
 def course_grid_import_confirm(
     *, job: CourseGridImport, by: User, skip_invalid: bool
 ) -> CourseGridImport:
-    """Run a checked dry run for real, on the same stored file."""
+    """Run a checked dry run for real, on the same stored file, once.
+
+    The dry run is locked while its import is created: a confirmation sent several times at
+    once (double click, two tabs) finds the import the first one created and returns it.
+    """
     permissions.require_confirm_import(by, job)
-    if not job.dry_run or job.status != CourseGridImport.Status.DONE:
-        raise DomainError(_("Only a finished dry run can be imported for real."))
-    new_job = CourseGridImport.objects.create(
-        file=job.file.name,
-        original_name=job.original_name,
-        uploaded_by=by,
-        dry_run=False,
-        skip_invalid=skip_invalid,
-        total_rows=job.total_rows,
-    )
-    _schedule(new_job)
+    with transaction.atomic():
+        job = CourseGridImport.objects.select_for_update().get(pk=job.pk)
+        if not job.dry_run or job.status != CourseGridImport.Status.DONE:
+            raise DomainError(_("Only a finished dry run can be imported for real."))
+        existing = (
+            CourseGridImport.objects.filter(file=job.file.name, dry_run=False)
+            .order_by("created_at")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        new_job = CourseGridImport.objects.create(
+            file=job.file.name,
+            original_name=job.original_name,
+            uploaded_by=by,
+            dry_run=False,
+            skip_invalid=skip_invalid,
+            total_rows=job.total_rows,
+        )
+        _schedule(new_job)
     return new_job
+
+
+def course_grid_import_resume(*, job: CourseGridImport, by: User) -> CourseGridImport:
+    """Queue again an import whose worker died; the worker claims it once (see tasks.py)."""
+    permissions.require_confirm_import(by, job)
+    if not job.is_interrupted:
+        raise DomainError(_("Only an interrupted import can be resumed."))
+    transaction.on_commit(lambda: course_grid_import_run.delay(job.pk))
+    return job

@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -9,12 +8,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import apply, rows
-from .models import CourseGridImport
+from .models import STALE_AFTER, CourseGridImport
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_TTL = 6 * 3600
-STALE_AFTER = timedelta(minutes=30)
 
 
 @shared_task(name="requests_app.tasks.course_grid_import_run")

@@ -97,6 +97,7 @@ def import_detail(request, pk: int):
         "rejected_rows": rejected_rows[:REJECTED_SHOWN],
         "rejected_hidden": max(0, len(rejected_rows) - REJECTED_SHOWN),
         "finished": job.status in (CourseGridImport.Status.DONE, CourseGridImport.Status.FAILED),
+        "interrupted": job.is_interrupted,
     }
     return render(request, "requests_app/import_detail.html", context)
 
@@ -106,7 +107,10 @@ def import_detail(request, pk: int):
 def import_progress(request, pk: int):
     """Polled by the job page every two seconds; once the job ends, the page reloads."""
     job = _with_live_progress(_own_job(request, pk))
-    if job.status in (CourseGridImport.Status.DONE, CourseGridImport.Status.FAILED):
+    if job.is_interrupted or job.status in (
+        CourseGridImport.Status.DONE,
+        CourseGridImport.Status.FAILED,
+    ):
         if request.htmx:
             return HttpResponseClientRefresh()
         return redirect("imports:detail", pk=job.pk)
@@ -127,6 +131,21 @@ def import_confirm(request, pk: int):
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=job.pk)
     return redirect("imports:detail", pk=new_job.pk)
+
+
+@import_permission_required
+@require_POST
+def import_resume(request, pk: int):
+    job = _own_job(request, pk)
+    try:
+        services.course_grid_import_resume(job=job, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The import is queued again."))
+    return redirect("imports:detail", pk=job.pk)
 
 
 @import_permission_required
