@@ -7,7 +7,7 @@ few views that read ``request.POST``/``request.GET`` directly use ``posted_text`
 view or the admin can hand it to PostgreSQL, which refuses it with a 500.
 """
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -66,13 +66,21 @@ def safe_next(request, fallback: str) -> str:
     return fallback
 
 
+# The methods Guichet serves anywhere; each view narrows them further (require_safe, require_POST).
+SERVED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+
+
 class BadInputMiddleware:
-    """400 for a NUL byte in the path or in any query or form parameter, names included."""
+    """405 for a method Guichet serves nowhere (TRACE, PUT…), even on views that do not say
+    which methods they take (the admin's); 400 for a NUL byte in the path or in any query or
+    form parameter, names included."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in SERVED_METHODS:
+            return HttpResponseNotAllowed(SERVED_METHODS)
         if self._has_nul(request):
             return HttpResponseBadRequest(
                 _("The request contains a character that is not allowed."),
