@@ -45,6 +45,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("preferences/display/", views.set_display, name="set_display"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
     path("", include("contacts.urls")),
