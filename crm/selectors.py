@@ -5,7 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models
-from django.db.models import Count, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from kombu import Connection
 
 from .history import reason_label
@@ -46,10 +47,23 @@ def notification_list(*, user: User, unread_only: bool = False, limit: int = 50)
 
 
 def assignment_groups_of(*, user: User):
+    """The user's active groups, each with its whole membership count.
+
+    The count is a subquery: counting through the join that filters on ``members=user`` would
+    only ever see that one member.
+    """
+    Membership = AssignmentGroup.members.through
+    member_count = (
+        Membership.objects.filter(assignmentgroup=OuterRef("pk"))
+        .order_by()
+        .values("assignmentgroup")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         AssignmentGroup.objects.filter(members=user, is_active=True)
         .select_related("lead")
-        .annotate(member_count=Count("members", distinct=True))
+        .annotate(member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), 0))
         .order_by("name")
     )
 

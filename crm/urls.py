@@ -46,6 +46,7 @@ urlpatterns = [
     path("preferences/display/", views.set_display, name="set_display"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
     path("", include("contacts.urls")),

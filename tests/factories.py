@@ -11,6 +11,7 @@ from requests_app.incidents import services as incident_services
 from requests_app.models import (
     BusinessCalendar,
     Closure,
+    CourseGridImport,
     EscalationLevel,
     Incident,
     IncidentCategory,
@@ -315,3 +316,17 @@ class TaskFactory(factory.django.DjangoModelFactory):
     assignment_group = factory.SubFactory(AssignmentGroupFactory)
     status = Task.Status.OPEN
     opened_at = factory.LazyFunction(timezone.now)
+
+
+class CourseGridImportFactory(factory.django.DjangoModelFactory):
+    """A finished real (not dry-run) course-grid import; ``report`` shapes its outcome."""
+
+    class Meta:
+        model = CourseGridImport
+
+    uploaded_by = factory.SubFactory(UserFactory)
+    original_name = factory.Sequence(lambda n: f"grille-{n}.csv")
+    file = factory.django.FileField(filename="grille.csv", data=b"sigle\n")
+    dry_run = False
+    status = CourseGridImport.Status.DONE
+    report = factory.LazyFunction(lambda: {"created": 1, "rejected": 0, "applied": True})

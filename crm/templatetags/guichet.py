@@ -1,5 +1,6 @@
 from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -59,3 +60,20 @@ def business_duration(seconds) -> str:
     minutes = int(abs(seconds) // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{sign}{hours} h {minutes:02d} min"
+
+
+@register.simple_tag(takes_context=True)
+def nav_attrs(context, *view_names) -> str:
+    """The class and aria-current of a menu link: active when the page is one of ``view_names``.
+
+    A name ending in ":" stands for every page of that URL namespace.
+    """
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    active = any(
+        current.startswith(name) if name.endswith(":") else current == name for name in view_names
+    )
+    if active:
+        return mark_safe('class="nav-link active" aria-current="page"')
+    return mark_safe('class="nav-link"')

@@ -47,6 +47,34 @@ class CourseGridImport(models.Model):
         return self.original_name
 
     @property
+    def refused(self) -> bool:
+        """Finished, meant for real, and nothing written because rows were rejected."""
+        return (
+            self.status == self.Status.DONE
+            and not self.dry_run
+            and bool((self.report or {}).get("rejected"))
+            and not (self.report or {}).get("applied")
+        )
+
+    @property
+    def outcome_label(self) -> str:
+        """The status as the import lists show it: a refused import is not "done"."""
+        if self.refused:
+            return _("refused")
+        return self.get_status_display()
+
+    @property
+    def outcome_class(self) -> str:
+        """The badge colour of ``outcome_label``."""
+        if self.status == self.Status.FAILED:
+            return "danger"
+        if self.refused:
+            return "warning"
+        if self.status == self.Status.DONE:
+            return "success"
+        return "secondary"
+
+    @property
     def progress_percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
