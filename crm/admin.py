@@ -5,6 +5,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AssignmentGroup, Notification, User
 
+# The admin is Guichet's: its header, the browser tab and the index page say so.
+admin.site.site_header = _("Guichet administration")
+admin.site.site_title = _("Guichet administration")
+admin.site.index_title = _("Guichet settings")
+
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):

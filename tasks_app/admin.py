@@ -48,6 +48,9 @@ class TaskTemplateInlineFormSet(forms.BaseInlineFormSet):
         _check_chain(self.instance, edges, labels)
 
 
+PREREQUISITES_AFTER_SAVE = _("Save the chain first, then choose the prerequisites of each step.")
+
+
 class TaskTemplateInline(TranslationStackedInline):
     model = TaskTemplate
     formset = TaskTemplateInlineFormSet
@@ -59,6 +62,21 @@ class TaskTemplateInline(TranslationStackedInline):
         "instructions",
     ]
     filter_horizontal = ["prerequisites"]
+    readonly_fields = ["prerequisites_first_save"]
+
+    def get_fields(self, request, obj=None):
+        # Prerequisites are chosen among the chain's saved steps: a chain being added has none.
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return [
+                "prerequisites_first_save" if field == "prerequisites" else field
+                for field in fields
+            ]
+        return fields
+
+    @admin.display(description=_("prerequisites"))
+    def prerequisites_first_save(self, obj):
+        return PREREQUISITES_AFTER_SAVE
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "prerequisites":

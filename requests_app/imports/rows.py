@@ -1,14 +1,13 @@
 """The course grid's vocabulary: its columns, what a row plans, what an import reports."""
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
 
 from contacts.models import Client
+from crm.csv import csv_text
 from crm.errors import DomainError
 
 from ..requests.models import ServiceRequest
@@ -129,17 +128,22 @@ class CourseGridResult:
         }
 
 
-def rejected_rows_csv(*, header: list[str], delimiter: str, rows: Iterable[dict]) -> str:
-    """The refused rows as written, each after its line number and reasons, as CSV text.
+def rejected_rows_table(*, header: list[str], rows: Iterable[dict]) -> tuple[list, Iterator]:
+    """The refused rows as written, each after its line number and reasons: header and rows.
 
-    ``rows`` are ``{line, reasons, cells}`` (``CourseGridResult.as_report`` form).
+    ``rows`` are ``{line, reasons, cells}`` (``CourseGridResult.as_report`` form). The table is
+    written through ``crm.csv``, which escapes cells a spreadsheet would run as formulas.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([_("line"), _("reason"), *header])
-    for row in rows:
-        writer.writerow([row["line"], "; ".join(row["reasons"]), *row["cells"]])
-    return out.getvalue()
+    return (
+        [_("line"), _("reason"), *header],
+        ([row["line"], "; ".join(row["reasons"]), *row["cells"]] for row in rows),
+    )
+
+
+def rejected_rows_csv(*, header: list[str], delimiter: str, rows: Iterable[dict]) -> str:
+    """The refused rows as CSV text, for the command that writes it beside the file."""
+    head, body = rejected_rows_table(header=header, rows=rows)
+    return csv_text(body, header=head, delimiter=delimiter)
 
 
 def progress_cache_key(pk: int) -> str:

@@ -4,14 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from crm.csv import csv_response
 from crm.errors import DomainError, NotAllowed
 
 from . import rows, selectors, services
@@ -155,14 +155,13 @@ def import_rejected_csv(request, pk: int):
     report = job.report
     if not report.get("rejected_rows"):
         raise Http404
-    text = rows.rejected_rows_csv(
-        header=report.get("header", []),
-        delimiter=report.get("delimiter", ";"),
-        rows=report["rejected_rows"],
+    header, body = rows.rejected_rows_table(
+        header=report.get("header", []), rows=report["rejected_rows"]
     )
     stem = job.original_name.rsplit(".", 1)[0] or "grid"
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{stem}.rejected.csv"
+    return csv_response(
+        body,
+        header=header,
+        delimiter=report.get("delimiter", ";"),
+        filename=f"{stem}.rejected.csv",
     )
-    return response

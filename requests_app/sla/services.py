@@ -7,7 +7,7 @@ The escalation sweep is in ``sweep``; the actions of a level live with incidents
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from crm import business_time as bt
@@ -33,6 +33,37 @@ def compute_due(
     target = bt.seconds_between(schedule, start, base)
     due = base if paused_seconds <= 0 else bt.add_seconds(schedule, base, paused_seconds)
     return due, target
+
+
+PREVIEW_FRIDAY = 4  # Monday is 0
+PREVIEW_FRIDAY_TIME = time(15, 0)
+
+
+def preview_starts(schedule: bt.Schedule, now: datetime) -> list[datetime]:
+    """The starts an administrator checks a calendar with: now, and the next Friday 15:00 in the
+    calendar's time zone (a weekend or a holiday comes right after it)."""
+    local = now.astimezone(schedule.tz)
+    friday = local.date() + timedelta(days=(PREVIEW_FRIDAY - local.weekday()) % 7)
+    start = datetime.combine(friday, PREVIEW_FRIDAY_TIME, tzinfo=schedule.tz)
+    if start <= local:
+        start += timedelta(days=7)
+    return [now, start]
+
+
+def preview_dues(
+    schedule: bt.Schedule, *, targets: list[tuple[int, str]], now: datetime
+) -> list[tuple[datetime, list[datetime]]]:
+    """For each preview start, the due time of each ``(value, unit)`` target, without pauses."""
+    return [
+        (
+            start,
+            [
+                compute_due(schedule, value=value, unit=unit, started_at=start, paused_seconds=0)[0]
+                for value, unit in targets
+            ],
+        )
+        for start in preview_starts(schedule, now)
+    ]
 
 
 def level_time(schedule: bt.Schedule, clock: SLAClock, percent: int) -> datetime:

