@@ -1,7 +1,8 @@
 # Guichet — two commands do all set-up on a fresh machine:
 #   make run    virtual environment, install, migrate, compile messages, demo data, then web + worker + beat
-#   make test   check the import contracts (.importlinter), make sure PostgreSQL and Redis answer,
-#               then run the whole test suite against them
+#   make test   check the import contracts (.importlinter), make sure PostgreSQL and Redis answer
+#               and Chromium is installed, then run the whole test suite against them
+#               (with CI set, a browser test that cannot run fails instead of being skipped)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer: starts them, or
-# installs then starts them, when they do not. Creates the "guichet" database if it is missing.
+# installs then starts them, when they do not. Installs Chromium for the browser tests if missing. Creates the "guichet" database if it is missing.
 set -euo pipefail
 here=$(dirname "$0")
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -24,8 +24,11 @@ if ! redis_up; then
   wait_for redis_up || { echo "Redis does not answer on 127.0.0.1:6379" >&2; exit 1; }
 fi
 
+# The browser tests drive Chromium at /usr/bin/chromium (Debian's package).
+[ -x /usr/bin/chromium ] || bash "$here/ensure-system-packages.sh" chromium
+
 # Trust auth on 127.0.0.1 is expected (as on a developer machine or CI); create the database once.
 if ! psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname='guichet'" | grep -q 1; then
   psql -h 127.0.0.1 -U postgres -c "create database guichet" >/dev/null
 fi
-echo "PostgreSQL and Redis answer."
+echo "PostgreSQL and Redis answer; Chromium is installed."

@@ -52,9 +52,31 @@ def test_defaults_need_no_server(tmp_path):
     )
     assert "sqlite3" in values["DATABASES"]
     assert str(tmp_path / "guichet.sqlite3") in values["DATABASES"]
-    assert values["CELERY_BROKER_URL"] == "'filesystem://'"
+    assert values["CELERY_BROKER_URL"] == "'filesystem://localhost/'"
     assert values["LANGUAGE_CODE"] == "'fr'"
     assert "console" in values["EMAIL_BACKEND"]
+
+
+def test_the_default_broker_starts_without_a_hostname_warning(tmp_path):
+    # given the server-less defaults (no REDIS_URL)
+    code = (
+        "import logging, django; logging.basicConfig(level=logging.WARNING); django.setup(); "
+        "from crm.celery import app; "
+        "conn = app.connection_for_write(); conn._info(); print(conn.transport_cls)"
+    )
+    # when Celery opens its broker connection
+    result = _run(code, {"DEBUG": "1"}, tmp_path)
+    # then kombu has nothing to warn about
+    assert result.returncode == 0, result.stderr
+    assert "filesystem" in result.stdout
+    assert "No hostname was supplied" not in result.stderr
+
+
+def test_what_tasks_print_is_logged_at_info_not_warning(tmp_path):
+    # given the default settings, where e-mails go to the console
+    values = _settings(["CELERY_WORKER_REDIRECT_STDOUTS_LEVEL"], {"DEBUG": "1"}, tmp_path)
+    # then the worker logs printed mails at INFO
+    assert values["CELERY_WORKER_REDIRECT_STDOUTS_LEVEL"] == "'INFO'"
 
 
 def test_production_values_are_read_from_the_environment(tmp_path):

@@ -5,6 +5,9 @@ Playwright's sync API keeps an event loop running in the test thread, so Django'
 synchronous database access from async code is lifted while it runs. Both the loop and the
 lifted guard end with this package's tests, so that later tests (and the processes they start)
 see neither.
+
+Without Chromium the browser tests are skipped on a developer's machine, but with the environment
+variable CI set they fail: a CI run must not pass with its browser tests silently left out.
 """
 
 import os
@@ -27,10 +30,19 @@ TIMEOUT_MS = 15_000
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
+def require_chromium(path: Path = CHROMIUM) -> None:
+    """Skip when Chromium is missing, or fail when CI is set."""
+    if path.exists():
+        return
+    message = f"Chromium is not installed at {path}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set: browser tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="package")
 def playwright_instance():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
