@@ -96,6 +96,8 @@ class Task(ProtectedStateModel):
 
     DONE_STATUSES = (Status.CLOSED, Status.CANCELLED)
     NOT_DONE_STATUSES = (Status.PENDING, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
+    # Work someone can do now: not waiting for a prerequisite (pending), not done.
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
     NUMBER_PREFIX = "TASK"
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICE)

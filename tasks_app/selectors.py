@@ -12,7 +12,13 @@ from requests_app.requests import seam
 from .filters import TaskFilter
 from .models import Task
 
-LIST_RELATED = ("request__request_type", "assignment_group", "assignee", "parent")
+LIST_RELATED = (
+    "request__request_type",
+    "request__requester",
+    "assignment_group",
+    "assignee",
+    "parent",
+)
 
 
 def _base() -> QuerySet:
