@@ -1,16 +1,23 @@
 """The client part of the agents' forms: pick a client found by the search box, or type a new
 one's names, e-mail and phone in the same form."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from crm.errors import DomainError, NotAllowed
 from crm.models import User
 
 from .models import TEXT_MAX_LENGTH, Client
 from .services import client_create
+
+T = TypeVar("T")
 
 NAME_MAX_LENGTH = 150
 SEARCH_MAX_LENGTH = 100
@@ -103,3 +110,18 @@ class ClientChoiceForm(forms.Form):
             email=self.cleaned_data["new_email"] or None,
             phone=self.cleaned_data["new_phone"],
         )
+
+    def create_for_client(self, *, by: User, create: Callable[[Client], T]) -> T | None:
+        """In one transaction, the client (picked or new) then ``create(client)``: a request or
+        an incident filed for them. A refusal raises ``PermissionDenied``; a domain or
+        validation error becomes a form error (nothing is written) and None is returned."""
+        try:
+            with transaction.atomic():
+                return create(self.client_for(by=by))
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            self.add_error(None, error.message)
+        except ValidationError as error:
+            self.add_error(None, error.messages)
+        return None

@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -118,26 +117,20 @@ def incident_create(request):
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                requester = form.client_for(by=request.user)
-                incident = services.incident_create(
-                    requester=requester,
-                    title=data["title"],
-                    description=data["description"],
-                    channel=data["channel"],
-                    category=data["category"],
-                    priority=data["priority"],
-                    assignment_group=data["assignment_group"],
-                    by=request.user,
-                )
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
+        incident = form.create_for_client(
+            by=request.user,
+            create=lambda requester: services.incident_create(
+                requester=requester,
+                title=data["title"],
+                description=data["description"],
+                channel=data["channel"],
+                category=data["category"],
+                priority=data["priority"],
+                assignment_group=data["assignment_group"],
+                by=request.user,
+            ),
+        )
+        if incident is not None:
             messages.success(
                 request, _("Incident %(number)s created.") % {"number": incident.number}
             )

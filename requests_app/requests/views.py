@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -55,25 +54,19 @@ def request_create(request):
     form = AssistedRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                requester = form.client_for(by=request.user)
-                created = services.request_create(
-                    requester=requester,
-                    request_type=data["request_type"],
-                    title=data["title"],
-                    description=data["description"],
-                    due_date=data["due_date"],
-                    channel=data["channel"],
-                    by=request.user,
-                )
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
+        created = form.create_for_client(
+            by=request.user,
+            create=lambda requester: services.request_create(
+                requester=requester,
+                request_type=data["request_type"],
+                title=data["title"],
+                description=data["description"],
+                due_date=data["due_date"],
+                channel=data["channel"],
+                by=request.user,
+            ),
+        )
+        if created is not None:
             messages.success(request, _("Request %(number)s created.") % {"number": created.number})
             return redirect(created.get_absolute_url())
     status = 400 if request.method == "POST" else 200
