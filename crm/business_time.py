@@ -13,11 +13,16 @@ Semantics (documented for administrators in the admin and the README):
   closing; Friday 17:00 + 3 days → Thursday's closing).
 - Results never fall outside opening time: a result that lands exactly on a slot's end is that
   slot's closing time. Results are in UTC.
+
+``seconds_between`` and ``add_seconds`` cost the same whatever the distance: the opening time of
+every local day is summed once per schedule and year into a cumulative table (``_year_table``,
+cached), so a span of years is two partial days plus a few table lookups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import bisect
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -122,19 +127,29 @@ def add_seconds(schedule: Schedule, start: datetime, seconds: float) -> datetime
     if seconds < 0:
         raise ValueError("seconds must not be negative")
     moment = next_opening(schedule, start)
-    remaining = timedelta(seconds=seconds)
-    day = _local_day(schedule, moment)
-    for _ in range(MAX_DAYS):
-        for slot_start, slot_end in schedule.intervals(day):
-            if slot_end <= moment:
-                continue
-            begin = max(moment, slot_start)
-            available = slot_end - begin
-            if remaining <= available:
-                return begin + remaining
-            remaining -= available
-        day += timedelta(days=1)
-    raise ScheduleError("No opening time in the next ten years.")
+    remaining = _micro(timedelta(seconds=seconds))
+    first = _local_day(schedule, moment)
+    # The first day, from the moment on.
+    for slot_start, slot_end in schedule.intervals(first):
+        if slot_end <= moment:
+            continue
+        begin = max(moment, slot_start)
+        available = _micro(slot_end - begin)
+        if remaining <= available:
+            return begin + timedelta(microseconds=remaining)
+        remaining -= available
+    # The whole days after it, through the cumulative tables: the day on which the remaining
+    # time runs out is the first whose cumulative opening time reaches it.
+    day = _find_day(schedule, first + timedelta(days=1), remaining)
+    if day is None or (day - first).days >= MAX_DAYS:
+        raise ScheduleError("No opening time in the next ten years.")
+    remaining -= _cumulative_between(schedule, first + timedelta(days=1), day)
+    for slot_start, slot_end in schedule.intervals(day):
+        available = _micro(slot_end - slot_start)
+        if remaining <= available:
+            return slot_start + timedelta(microseconds=remaining)
+        remaining -= available
+    raise AssertionError("the cumulative table and the day's slots disagree")  # pragma: no cover
 
 
 def add_hours(schedule: Schedule, start: datetime, hours: float) -> datetime:
@@ -160,20 +175,91 @@ def add_days(schedule: Schedule, start: datetime, days: int) -> datetime:
 
 
 def seconds_between(schedule: Schedule, start: datetime, end: datetime) -> float:
-    """Opening time, in seconds, between two moments (0 if ``end`` is not after ``start``)."""
+    """Opening time, in seconds, between two moments (0 if ``end`` is not after ``start``).
+
+    Constant time in the distance: the first and last days are clipped, the days between are
+    read from the cumulative tables.
+    """
     if end <= start:
         return 0.0
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    total = timedelta()
-    day = _local_day(schedule, start)
-    last = _local_day(schedule, end)
-    while day <= last:
-        for slot_start, slot_end in schedule.intervals(day):
-            begin, finish = max(start, slot_start), min(end, slot_end)
-            if finish > begin:
-                total += finish - begin
+    first, last = _local_day(schedule, start), _local_day(schedule, end)
+    if last < first:
+        # Only where clocks go back across midnight; counted as the day-by-day walk always did.
+        return 0.0
+    total = _clipped(schedule, first, start, end)
+    if last > first:
+        total += _cumulative_between(schedule, first + timedelta(days=1), last)
+        total += _clipped(schedule, last, start, end)
+    return total / 10**6
+
+
+# --- cumulative opening time per calendar day -------------------------------------------------
+# Microseconds, as integers: sums stay exact, and dividing once by 10**6 gives the same float as
+# ``timedelta.total_seconds()`` of the day-by-day sum.
+
+
+def _micro(delta: timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
+
+
+def _clipped(schedule: Schedule, day: date, start: datetime, end: datetime) -> int:
+    total = 0
+    for slot_start, slot_end in schedule.intervals(day):
+        begin, finish = max(start, slot_start), min(end, slot_end)
+        if finish > begin:
+            total += _micro(finish - begin)
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _year_table(schedule: Schedule, year: int) -> tuple[int, ...]:
+    """``table[i]``: opening time of the year's local days before its ``i``-th (0 = 1 January),
+    so ``table[-1]`` is the whole year's."""
+    day = date(year, 1, 1)
+    cumulative = [0]
+    while day.year == year:
+        opened = 0
+        if schedule.is_working_day(day):
+            # Not through ``_intervals``' cache: a year of days would push out the days in use.
+            opened = sum(_micro(end - begin) for begin, end in _intervals.__wrapped__(schedule, day))
+        cumulative.append(cumulative[-1] + opened)
         day += timedelta(days=1)
-    return total.total_seconds()
+    return tuple(cumulative)
+
+
+def _before(schedule: Schedule, day: date) -> int:
+    """Opening time of ``day``'s year before ``day``."""
+    return _year_table(schedule, day.year)[day.timetuple().tm_yday - 1]
+
+
+def _cumulative_between(schedule: Schedule, first: date, last: date) -> int:
+    """Opening time of the whole days from ``first`` included to ``last`` excluded."""
+    if last <= first:
+        return 0
+    if first.year == last.year:
+        return _before(schedule, last) - _before(schedule, first)
+    total = _year_table(schedule, first.year)[-1] - _before(schedule, first)
+    for year in range(first.year + 1, last.year):
+        total += _year_table(schedule, year)[-1]
+    return total + _before(schedule, last)
+
+
+def _find_day(schedule: Schedule, first: date, amount: int) -> date | None:
+    """The first day on or after ``first`` by whose end the whole days from ``first`` hold at
+    least ``amount`` (> 0) of opening time; None past ``MAX_DAYS``."""
+    year = first.year
+    base = _before(schedule, first)  # what the year held before ``first``, not counted
+    limit = first + timedelta(days=MAX_DAYS)
+    while year <= limit.year:
+        table = _year_table(schedule, year)
+        if table[-1] - base >= amount:
+            index = bisect.bisect_left(table, base + amount)  # table[index] is through day index-1
+            return date(year, 1, 1) + timedelta(days=index - 1)
+        amount -= table[-1] - base
+        base = 0
+        year += 1
+    return None
 
 
 def add_business_days(schedule: Schedule, start: date, days: int) -> date:
