@@ -24,6 +24,10 @@ class IncidentCategory(models.Model):
         return self.name
 
 
+# Incident.OPEN_STATUSES as plain values, for the partial indexes (Meta cannot see the class).
+_OPEN = ("new", "in_progress", "awaiting_requester")
+
+
 class Incident(ProtectedStateModel):
     """A help request (INC): someone is stuck and needs an answer, within promised delays."""
 
@@ -108,11 +112,17 @@ class Incident(ProtectedStateModel):
         related_name="incidents",
     )
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # The resolution clock's due time, copied by the clock services in the same transaction as
+    # every change of that clock: the lists sort on it through the indexes below, instead of
+    # reading the clock of every matching row. Empty when no SLA policy applies.
+    resolution_due_at = models.DateTimeField(
+        _("resolution due"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = history_records(excluded_fields=["updated_at"])
+    history = history_records(excluded_fields=["updated_at", "resolution_due_at"])
 
     class Meta:
         verbose_name = _("incident")
@@ -121,6 +131,28 @@ class Incident(ProtectedStateModel):
         indexes = [
             models.Index(fields=["assignment_group", "status"], name="incident_queue_idx"),
             models.Index(fields=["requester", "-created_at"], name="incident_requester_idx"),
+            # The lists, sorted by due time (ascending, nulls last, then id: an index order).
+            # The queue: open and unassigned, per group, and across groups (walked in due order
+            # while the agent's groups filter it).
+            models.Index(
+                fields=["assignment_group", "resolution_due_at", "id"],
+                name="incident_queue_due_idx",
+                condition=models.Q(status__in=_OPEN, assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["resolution_due_at", "id"],
+                name="incident_unassigned_due_idx",
+                condition=models.Q(status__in=_OPEN, assignee__isnull=True),
+            ),
+            # My incidents.
+            models.Index(
+                fields=["assignee", "resolution_due_at", "id"],
+                name="incident_mine_due_idx",
+                condition=models.Q(status__in=_OPEN),
+            ),
+            # All incidents, with or without a status filter.
+            models.Index(fields=["status", "resolution_due_at", "id"], name="incident_status_due_idx"),
+            models.Index(fields=["resolution_due_at", "id"], name="incident_due_idx"),
         ]
 
     def __str__(self):

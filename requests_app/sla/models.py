@@ -283,7 +283,9 @@ class SLAClock(models.Model):
     class Meta:
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
-        ordering = ["incident", "kind"]
+        # By column, not by the incident: ordering by the relation would join the incidents to
+        # sort by their own ordering.
+        ordering = ["incident_id", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind"], name="clock_unique_kind"),
         ]

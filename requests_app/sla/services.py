@@ -147,6 +147,21 @@ def policy_for(incident: Incident) -> SLAPolicy | None:
 
 
 # --- clock life cycle (called by incident services, inside their transaction) ---------------
+#
+# Every save of a clock goes through ``_save``, which copies the resolution clock's due time to
+# its incident (``Incident.resolution_due_at``, what the lists sort on) in the same transaction.
+# A paused clock keeps its due time until it resumes (then pushed back by the pause), and a
+# stopped one keeps the due time it was met or breached against: the copy is always the clock's.
+
+
+def _save(clock: SLAClock, incident: Incident, *, reason: str) -> None:
+    save_recorded(clock, by=None, reason=reason)
+    if clock.kind == SLAClock.Kind.RESOLUTION and incident.resolution_due_at != clock.due_at:
+        incident.resolution_due_at = clock.due_at
+        # A set-based update: a derived column, no history row of the incident for it.
+        type(incident)._default_manager.filter(pk=incident.pk).update(
+            resolution_due_at=clock.due_at
+        )
 
 
 def _refresh(schedule: bt.Schedule, clock: SLAClock, policy: SLAPolicy) -> None:
@@ -175,7 +190,7 @@ def clocks_start(*, incident: Incident, policy: SLAPolicy, now: datetime) -> lis
             target_seconds=0,
         )
         _refresh(schedule, clock, policy)
-        save_recorded(clock, by=None, reason="clock_started")
+        _save(clock, incident, reason="clock_started")
         clocks.append(clock)
     return clocks
 
@@ -196,13 +211,13 @@ def clocks_sync_pause(*, incident: Incident, now: datetime) -> None:
         if pausing and clock.paused_since is None:
             clock.paused_since = now
             clock.next_level_at = None
-            save_recorded(clock, by=None, reason="clock_paused")
+            _save(clock, incident, reason="clock_paused")
         elif not pausing and clock.paused_since is not None:
             schedule = schedule_of(clock.policy)
             clock.paused_seconds += bt.seconds_between(schedule, clock.paused_since, now)
             clock.paused_since = None
             _refresh(schedule, clock, clock.policy)
-            save_recorded(clock, by=None, reason="clock_resumed")
+            _save(clock, incident, reason="clock_resumed")
 
 
 def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | None:
@@ -217,7 +232,7 @@ def clock_stop(*, incident: Incident, kind: str, now: datetime) -> SLAClock | No
     clock.stopped_at = now
     clock.met = now <= clock.due_at
     clock.next_level_at = None
-    save_recorded(clock, by=None, reason="clock_stopped")
+    _save(clock, incident, reason="clock_stopped")
     return clock
 
 
@@ -231,7 +246,7 @@ def clock_restart(*, incident: Incident, kind: str, now: datetime) -> SLAClock |
     clock.stopped_at = None
     clock.met = None
     _refresh(schedule, clock, clock.policy)
-    save_recorded(clock, by=None, reason="clock_restarted")
+    _save(clock, incident, reason="clock_restarted")
     return clock
 
 
@@ -249,4 +264,4 @@ def clocks_change_policy(*, incident: Incident, policy: SLAPolicy, now: datetime
             _refresh(schedule, clock, policy)
             if clock.paused_since is not None:
                 clock.next_level_at = None
-        save_recorded(clock, by=None, reason="policy_changed")
+        _save(clock, incident, reason="policy_changed")
