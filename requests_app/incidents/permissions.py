@@ -37,6 +37,10 @@ FILE = "requests_app.file_incident"
 def in_incident_group(user: User, incident: Incident) -> bool:
     if incident.assignment_group_id is None:
         return True  # not routed yet: any agent may pick it up
+    # The incident page reads the answer with the incident (``viewer_in_group``, annotated for
+    # ``viewer_id``): no query of its own.
+    if getattr(incident, "viewer_id", None) == user.pk:
+        return incident.viewer_in_group
     return user.assignment_groups.filter(pk=incident.assignment_group_id).exists()
 
 

@@ -83,7 +83,7 @@ def status_actions(incident: Incident) -> list[dict]:
 
 def _page(request, pk: int, **forms) -> dict:
     try:
-        context = selectors.incident_page(pk=pk)
+        context = selectors.incident_page(pk=pk, viewer=request.user)
     except Incident.DoesNotExist as exc:
         raise Http404 from exc
     incident = context["incident"]

@@ -67,18 +67,23 @@ class BusinessCalendar(models.Model):
     def __str__(self):
         return self.name
 
-    def schedule(self):
-        """The pure schedule of this calendar (slots and closures must be prefetched or are
-        fetched here)."""
-        slots = [[] for _day in range(7)]
-        for slot in self.slots.all():
-            slots[slot.weekday].append((slot.opens, slot.closes))
+    def schedule(self, *, slots=None, closures=None):
+        """The pure schedule of this calendar. ``slots`` ((weekday, opens, closes) triples) and
+        ``closures`` (days) are given when read apart; otherwise they must be prefetched or
+        are fetched here."""
+        if slots is None:
+            slots = [(slot.weekday, slot.opens, slot.closes) for slot in self.slots.all()]
+        if closures is None:
+            closures = [c.day for c in self.closures.all()]
+        days = [[] for _day in range(7)]
+        for weekday, opens, closes in slots:
+            days[weekday].append((opens, closes))
         return Schedule(
             zone=self.time_zone,
-            slots=tuple(tuple(sorted(day)) for day in slots),
+            slots=tuple(tuple(sorted(day)) for day in days),
             country=self.country.upper(),
             subdivision=self.subdivision.upper() or None,
-            closures=frozenset(c.day for c in self.closures.all()),
+            closures=frozenset(closures),
         )
 
 
