@@ -21,8 +21,8 @@ cached), so a span of years is two partial days plus a few table lookups.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import bisect
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -222,7 +222,9 @@ def _year_table(schedule: Schedule, year: int) -> tuple[int, ...]:
         opened = 0
         if schedule.is_working_day(day):
             # Not through ``_intervals``' cache: a year of days would push out the days in use.
-            opened = sum(_micro(end - begin) for begin, end in _intervals.__wrapped__(schedule, day))
+            opened = sum(
+                _micro(end - begin) for begin, end in _intervals.__wrapped__(schedule, day)
+            )
         cumulative.append(cumulative[-1] + opened)
         day += timedelta(days=1)
     return tuple(cumulative)

@@ -151,7 +151,9 @@ class Incident(ProtectedStateModel):
                 condition=models.Q(status__in=_OPEN),
             ),
             # All incidents, with or without a status filter.
-            models.Index(fields=["status", "resolution_due_at", "id"], name="incident_status_due_idx"),
+            models.Index(
+                fields=["status", "resolution_due_at", "id"], name="incident_status_due_idx"
+            ),
             models.Index(fields=["resolution_due_at", "id"], name="incident_due_idx"),
         ]
 

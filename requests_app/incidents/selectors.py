@@ -155,9 +155,7 @@ def incident_page(*, pk: int, viewer: User | None = None) -> dict:
         membership = AssignmentGroup.members.through.objects.filter(
             assignmentgroup_id=OuterRef("assignment_group_id"), user_id=viewer.pk
         )
-        queryset = queryset.annotate(
-            viewer_in_group=Exists(membership), viewer_id=Value(viewer.pk)
-        )
+        queryset = queryset.annotate(viewer_in_group=Exists(membership), viewer_id=Value(viewer.pk))
     incident = (
         queryset.select_related(
             "requester",

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import DateField, IntegerField, TimeField, Value
+
 from crm import business_time as bt
 from crm.workflow import save_recorded
-
-from django.db.models import DateField, IntegerField, TimeField, Value
 
 from .models import BusinessCalendar, Closure, OpeningSlot, SLAClock, SLAPolicy
 
