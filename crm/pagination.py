@@ -2,6 +2,15 @@ from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+# Counts shown as figures (the agent home, the bell) stop here and read "999+", "99+".
+HOME_COUNT_CAP = 999
+UNREAD_COUNT_CAP = 99
+
+
+def capped_count(queryset, cap: int) -> int:
+    """How many rows, up to ``cap + 1``: reads at most that many ids, never a full COUNT over
+    millions of rows. ``capped`` (template filter) shows a result over ``cap`` as "cap+"."""
+    return len(queryset.order_by().values("pk")[: cap + 1])
 
 
 class CappedPaginator(Paginator):

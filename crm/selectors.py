@@ -11,6 +11,7 @@ from kombu import Connection
 
 from .history import reason_label
 from .models import AssignmentGroup, Notification, User
+from .pagination import UNREAD_COUNT_CAP, capped_count
 
 BROKER_TIMEOUT = 2  # seconds
 
@@ -36,7 +37,8 @@ def readiness_problems() -> list[str]:
 
 
 def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    """Unread notifications, up to ``UNREAD_COUNT_CAP + 1`` (the bell shows "99+")."""
+    return capped_count(Notification.objects.filter(recipient=user, read_at=None), UNREAD_COUNT_CAP)
 
 
 def notification_list(*, user: User, unread_only: bool = False, limit: int = 50):

@@ -268,3 +268,5 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Incidents: how long after resolution the requester or an agent may reopen one.
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
+# Read notifications older than this are deleted by the daily beat task "Notification retention".
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)

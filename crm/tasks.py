@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 
 from .models import Notification
+from .retention import notifications_purge as purge_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +34,9 @@ def notification_send_email(self, notification_id: int) -> str | None:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise
     return recipient.email
+
+
+@shared_task
+def notifications_purge() -> int:
+    """Celery beat, daily (*Notification retention* under Periodic tasks in the admin)."""
+    return purge_notifications()

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from crm.models import User
+from crm.pagination import HOME_COUNT_CAP, capped_count
 from requests_app.requests import seam
 
 from .filters import TaskFilter
@@ -123,11 +124,15 @@ def task_counts_for(*, user: User) -> dict[str, int]:
     """The agent's open tasks and their groups' unassigned queue (for the home page)."""
     # A subquery, not a list of ids: the page costs the same queries with or without groups.
     group_ids = user.assignment_groups.values("pk")
+    # Capped ("999+"): a figure on a page, not a full COUNT over millions of tasks.
     return {
-        "my_tasks": Task.objects.filter(assignee=user).not_done().count(),
-        "queue": Task.objects.filter(
-            assignment_group_id__in=group_ids,
-            assignee__isnull=True,
-            status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
-        ).count(),
+        "my_tasks": capped_count(Task.objects.filter(assignee=user).not_done(), HOME_COUNT_CAP),
+        "queue": capped_count(
+            Task.objects.filter(
+                assignment_group_id__in=group_ids,
+                assignee__isnull=True,
+                status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
+            ),
+            HOME_COUNT_CAP,
+        ),
     }

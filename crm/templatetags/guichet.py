@@ -2,6 +2,8 @@ from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
 from django.utils.safestring import mark_safe
 
+from crm.pagination import HOME_COUNT_CAP
+
 register = template.Library()
 
 
@@ -77,3 +79,13 @@ def nav_attrs(context, *view_names) -> str:
     if active:
         return mark_safe('class="nav-link active" aria-current="page"')
     return mark_safe('class="nav-link"')
+
+
+@register.filter
+def capped(value, cap=None):
+    """A count from ``capped_count``: "999+" past the cap, the number otherwise."""
+    try:
+        value, cap = int(value), int(HOME_COUNT_CAP if cap is None else cap)
+    except (TypeError, ValueError):
+        return value
+    return f"{cap}+" if value > cap else value

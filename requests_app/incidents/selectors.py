@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from crm.models import AssignmentGroup, User
+from crm.pagination import HOME_COUNT_CAP, capped_count
 from crm.selectors import record_history
 
 from ..requests.models import JournalEntry
@@ -189,13 +190,18 @@ def policies_summary() -> list[SLAPolicy]:
 def incident_counts_for(*, user: User) -> dict[str, int]:
     """The agent's open incidents and their groups' unassigned incident queue."""
     group_ids = user.assignment_groups.values("pk")
+    # Capped ("999+"), through the partial indexes of the lists.
     return {
-        "my_incidents": Incident.objects.filter(
-            assignee=user, status__in=Incident.OPEN_STATUSES
-        ).count(),
-        "incident_queue": Incident.objects.filter(
-            assignment_group_id__in=group_ids,
-            assignee__isnull=True,
-            status__in=Incident.OPEN_STATUSES,
-        ).count(),
+        "my_incidents": capped_count(
+            Incident.objects.filter(assignee=user, status__in=Incident.OPEN_STATUSES),
+            HOME_COUNT_CAP,
+        ),
+        "incident_queue": capped_count(
+            Incident.objects.filter(
+                assignment_group_id__in=group_ids,
+                assignee__isnull=True,
+                status__in=Incident.OPEN_STATUSES,
+            ),
+            HOME_COUNT_CAP,
+        ),
     }
