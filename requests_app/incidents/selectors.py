@@ -16,6 +16,7 @@ from ..requests.models import JournalEntry
 from ..sla import services as sla_services
 from ..sla.models import SLAClock, SLAEscalation, SLAPolicy
 from .models import Incident
+from .search import incident_search
 
 SCOPES = ("mine", "queue", "all")
 
@@ -44,13 +45,7 @@ def incident_list(
         )
     if status in Incident.Status.values:
         queryset = queryset.filter(status=status)
-    q = q.strip()
-    if q:
-        digits = q.upper().removeprefix("INC").lstrip("0")
-        if digits.isdigit():
-            queryset = queryset.filter(pk=int(digits))
-        else:
-            queryset = queryset.filter(Q(title__icontains=q) | Q(requester__email__icontains=q))
+    queryset = incident_search(queryset, q)
     if order == "-due":
         queryset = queryset.order_by(F("resolution_due").desc(nulls_last=True), "-pk")
     elif order == "priority":
