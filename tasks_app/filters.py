@@ -1,15 +1,11 @@
-import re
-
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AssignmentGroup
 from requests_app.requests import seam
 
 from .models import Task
-
-NUMBER = re.compile(r"^\s*(?:TASK|REQ)?0*(\d+)\s*$", re.IGNORECASE)
+from .search import task_search
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -46,11 +42,5 @@ class TaskFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """A number (TASK0000123, REQ0000042 or 123) finds that task or request's tasks;
-        other text searches the titles."""
-        match = NUMBER.match(value)
-        if match:
-            number = int(match.group(1))
-            if value.strip().upper().startswith("REQ"):
-                return queryset.filter(request_id=number)
-            return queryset.filter(pk=number)
-        return queryset.filter(Q(title__icontains=value) | Q(request__title__icontains=value))
+        other text searches the titles and the requester (``tasks_app/search.py``)."""
+        return task_search(queryset, value)

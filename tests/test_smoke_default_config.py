@@ -70,9 +70,8 @@ def test_login_page_answers_200_in_french(default_guichet):
     assert (var / "guichet.sqlite3").exists()
 
 
-@pytest.mark.slow
-def test_demo_agent_logs_in_to_the_back_office(default_guichet):
-    base, _env, _var = default_guichet
+def _agent_opener(base: str):
+    """An opener logged in as the demo agent, and the page the login landed on."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/accounts/login/", timeout=10).read().decode()
@@ -87,9 +86,32 @@ def test_demo_agent_logs_in_to_the_back_office(default_guichet):
     request = urllib.request.Request(
         f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
     )
-    landed = opener.open(request, timeout=10)
+    return opener, opener.open(request, timeout=10)
+
+
+@pytest.mark.slow
+def test_demo_agent_logs_in_to_the_back_office(default_guichet):
+    base, _env, _var = default_guichet
+    _opener, landed = _agent_opener(base)
     assert landed.geturl().endswith("/agent/")
     assert "Techno-pédagogues" in landed.read().decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agent/requests/?q=REQ0000001",
+        "/agent/requests/?q=%C3%A9cole+50%25_%5C",
+        "/agent/incidents/all/?q=projecteur",
+        "/agent/tasks/all/?q=Entrevue",
+        "/agent/clients/search/?q=L%C3%A9a",
+    ],
+)
+def test_search_works_on_sqlite_without_trigram_indexes(default_guichet, path):
+    base, _env, _var = default_guichet
+    opener, _landed = _agent_opener(base)
+    assert opener.open(f"{base}{path}", timeout=10).status == 200
 
 
 @pytest.mark.slow

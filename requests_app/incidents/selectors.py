@@ -17,6 +17,7 @@ from ..requests.models import JournalEntry
 from ..sla import services as sla_services
 from ..sla.models import SLAClock, SLAEscalation, SLAPolicy
 from .models import Incident
+from .search import incident_search
 
 SCOPES = ("mine", "queue", "all")
 
@@ -42,13 +43,7 @@ def incident_list(
         )
     if status in Incident.Status.values:
         queryset = queryset.filter(status=status)
-    q = q.strip()
-    if q:
-        digits = q.upper().removeprefix("INC").lstrip("0")
-        if digits.isdigit():
-            queryset = queryset.filter(pk=int(digits))
-        else:
-            queryset = queryset.filter(Q(title__icontains=q) | Q(requester__email__icontains=q))
+    queryset = incident_search(queryset, q)
     due = F("resolution_due_at")
     if order == "-due":
         queryset = queryset.order_by(due.desc(nulls_last=True), "-pk")

@@ -13,11 +13,21 @@ from crm.models import User
 from crm.workflow import save_recorded
 
 from ..catalogue.models import RequestType
+from . import search
 from .journal import journal_add
 from .models import JournalEntry, ServiceRequest
 
 # The kinds of journal entries, for forms of tasks_app.
 JournalKind = JournalEntry.Kind
+
+# What a request's number starts with (REQ0000042), for the task list's search.
+REQUEST_NUMBER_PREFIX = ServiceRequest.NUMBER_PREFIX
+
+
+def request_ids_matching(q: str) -> QuerySet:
+    """The ids of the requests that ``q`` finds by title, requester or number (a subquery),
+    for the task list's search."""
+    return search.request_ids_matching(q)
 
 
 def request_lock(request_id: int | None) -> ServiceRequest | None:

@@ -1,11 +1,12 @@
 """Reads of requests: the agent's list and the request page (with its chain as a diagram)."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from crm.selectors import record_history
 from tasks_app import chain
 
 from .models import JournalEntry, ServiceRequest
+from .search import request_search
 
 
 def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
@@ -14,17 +15,7 @@ def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
     )
     if status:
         queryset = queryset.filter(status=status)
-    q = q.strip()
-    if q:
-        digits = q.upper().removeprefix("REQ").lstrip("0")
-        if digits.isdigit():
-            queryset = queryset.filter(pk=int(digits))
-        else:
-            queryset = queryset.filter(
-                Q(title__icontains=q)
-                | Q(requester__email__icontains=q)
-                | Q(external_key__icontains=q)
-            )
+    queryset = request_search(queryset, q)
     return queryset.order_by("-created_at", "-pk")
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from contacts.models import Client
 from contacts.selectors import client_search
 from tests import factories
+from tests.explain import plan
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,18 @@ def test_the_url_is_under_agent_clients():
         ("5550101", {"lea"}),
         ("555", {"lea", "luc"}),
         ("personne", set()),
+        # Accents and case ignored both ways.
+        ("lea", {"lea"}),
+        ("LEA ROY", {"lea"}),
+        ("COTE", {"luc"}),
+        ("côte", {"luc"}),
+        ("Lùc", {"luc"}),
+        # Odd input is text like any other.
+        ("%", set()),
+        ("_", set()),
+        ("\\", set()),
+        ("'\"", set()),
+        ("x" * 100, set()),
     ],
 )
 def test_clients_are_found_by_name_email_or_phone_digits(people, q, found):
@@ -97,3 +110,10 @@ def test_a_manager_cannot_create_a_client_through_a_form(login, manager):
     )
     assert response.status_code in (400, 403)
     assert not Client.objects.filter(first_name="A").exists()
+
+
+def test_the_client_search_reads_the_trigram_indexes():
+    explained = plan(client_search(q="lea 555"))
+    for index in ("client_first_name_trgm", "client_last_name_trgm", "client_email_trgm"):
+        assert index in explained
+    assert "client_phone_trgm" in plan(client_search(q="514 555"))

@@ -1,0 +1,22 @@
+"""How requests are searched for: by number (REQ0000123, 123), by words of the title, by the
+requester's name, e-mail or phone, whatever the accents and the case (``crm/search.py``)."""
+
+from django.db.models import QuerySet
+
+from contacts.search import record_branches
+from crm.search import any_of
+
+from .models import ServiceRequest
+
+
+def request_search(queryset: QuerySet, q: str) -> QuerySet:
+    """The requests of ``queryset`` that ``q`` finds (all of them for an empty ``q``)."""
+    if not q.strip():
+        return queryset
+    branches = record_branches(q, number_prefix=ServiceRequest.NUMBER_PREFIX)
+    return queryset.filter(any_of(ServiceRequest, branches))
+
+
+def request_ids_matching(q: str) -> QuerySet:
+    """The ids of the requests that ``q`` finds, for a subquery of another list (the tasks')."""
+    return request_search(ServiceRequest.objects.all(), q).values("pk")
