@@ -230,7 +230,8 @@ class RequestEditForm(ClientChoiceForm):
             shown = date_format(value, "SHORT_DATE_FORMAT")
         else:
             shown = value
-        self.fields[name].help_text = format_html(
+        # Bound fields copy their help text when first built (validation built them).
+        self[name].help_text = self.fields[name].help_text = format_html(
             '{} <strong data-testid="saved-meanwhile">{}</strong>',
             _("Saved meanwhile:"),
             shown,
