@@ -28,6 +28,8 @@ LABELS: dict[str, Any] = {
 }
 # Answers that hold people: a list of ``{"name": …, "email": …}``.
 PEOPLE_KEYS = frozenset({"presentateurs"})
+# Answers that restate the request's type (its code): shown, not edited apart from the type.
+FIXED_KEYS = frozenset({"approche"})
 
 
 @dataclass(frozen=True)

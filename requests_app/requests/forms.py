@@ -119,16 +119,22 @@ class RequestEditForm(ClientChoiceForm):
         labels = answers.answer_labels(request_obj)
         data = request_obj.form_data if isinstance(request_obj.form_data, dict) else {}
         self.answer_keys = []
+        # Shown beside the fields, not edited: (label, value) rows.
+        self.fixed_answers = []
         for key in answers.ordered_keys(data, labels):
             value = data[key]
             label = answers.label_of(key, labels)
+            if key in answers.FIXED_KEYS:
+                self.fixed_answers.append((label, answers.value_text(key, value, request_obj)))
+                continue
             if key in answers.PEOPLE_KEYS or isinstance(value, list):
                 field = forms.CharField(
                     label=label,
                     max_length=REASON_MAX_LENGTH,
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
-                    help_text=_("One person a line: Name <e-mail address>."),
+                    # Help texts are printed as HTML: the angle brackets are text here.
+                    help_text=format_html("{}", _("One person a line: Name <e-mail address>.")),
                 )
                 initial = "\n".join(answers.person_text(p) for p in value or [])
             elif (
@@ -141,7 +147,9 @@ class RequestEditForm(ClientChoiceForm):
                 )
                 initial = "" if value is None else str(value)
             else:
-                continue  # a value of another shape is kept as it is
+                # A value of another shape is kept as it is.
+                self.fixed_answers.append((label, answers.value_text(key, value, request_obj)))
+                continue
             self.fields[ANSWER_PREFIX + key] = field
             self.initial.setdefault(ANSWER_PREFIX + key, initial)
             self.answer_keys.append(key)

@@ -73,7 +73,6 @@ def _form(request: ServiceRequest, **overrides) -> dict:
         "answer__titre": request.form_data["titre"],
         "answer__trimestre": request.form_data["trimestre"],
         "answer__departement": request.form_data["departement"],
-        "answer__approche": request.form_data["approche"],
         "answer__presentateurs": "Ana Roy <ana@example.org>",
         "reason": "Le responsable a écrit",
     }
@@ -271,6 +270,8 @@ def test_the_owner_opens_the_form_filled_in_and_saves_it(service_request, people
     body = text(page)
     assert 'value="MED1001 — Anatomie"' in body
     assert "Sigle" in body and "Ana Roy <ana@example.org>" in body
+    assert "Nom <adresse courriel>" in body  # the help text's brackets are text
+    assert 'name="answer__approche"' not in body and "Démarche PERM" in body  # the type's
     assert str(service_request.requester) in body  # the current requester, picked
 
     response = client.post(

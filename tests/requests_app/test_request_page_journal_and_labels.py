@@ -2,7 +2,7 @@
 the requester, a work note never does); form answers under their labels, never their keys; the
 history in the reader's language, with choices translated."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -244,3 +244,18 @@ def test_the_request_list_shows_types_and_channels_in_words(service_request, peo
 
     assert "Démarche PERM" in body
     assert "portail" in body.lower()
+
+
+def test_journal_and_history_times_are_shown_in_the_bodys_time_zone(service_request, people, login):
+    # given: an entry and a history row written at 21:30 UTC, 16:30 in Montréal
+    when = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)
+    entry = JournalEntry.objects.create(
+        request=service_request, kind="work_note", author=people["owner"], body="À l'heure"
+    )
+    JournalEntry.objects.filter(pk=entry.pk).update(created_at=when)
+    service_request.history.filter(history_type="+").update(history_date=when)
+    # when
+    body = text(login(people["owner"]).get(service_request.get_absolute_url()))
+    # then
+    assert body.count("23/11/2026 16:30") >= 2
+    assert "21:30" not in body
