@@ -1,5 +1,6 @@
 """Reads of the core, each at a constant number of queries."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 from kombu import Connection
 
 from .history import reason_label
@@ -86,6 +88,10 @@ class FieldChange:
     new: Any
 
 
+# Turns a field's old and new values into (label, old, new) rows; see ``record_history``.
+Expander = Callable[[Any, Any], list[tuple[str, Any, Any]]]
+
+
 @dataclass
 class HistoryEntry:
     when: Any
@@ -99,6 +105,8 @@ class HistoryEntry:
 def _display(model_field, value, related: dict) -> Any:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(model_field, models.ForeignKey):
         return related.get((model_field.related_model, value), value)
     if model_field is not None and model_field.choices:
@@ -108,12 +116,17 @@ def _display(model_field, value, related: dict) -> Any:
     return value
 
 
-def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
+def record_history(
+    obj, *, limit: int = 200, expand: Mapping[str, Expander] | None = None
+) -> list[HistoryEntry]:
     """The ``limit`` newest recorded changes of ``obj``, newest first: who, when, why (a reason
     code, translated, and the free text typed), which field, old and new value.
 
-    Foreign keys are shown by name, resolved with one query per related model.
+    Foreign keys are shown by name, resolved with one query per related model; choices by their
+    label. ``expand`` names fields (a JSON field of answers, say) whose change is shown as
+    several rows: ``expand[name](old, new)`` gives ``(label, old, new)`` for each.
     """
+    expand = expand or {}
     # The newest ``limit`` rows, plus the one before them to diff the oldest shown against.
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
@@ -166,6 +179,12 @@ def record_history(obj, *, limit: int = 200) -> list[HistoryEntry]:
                         ", ".join(old) or "—",
                         ", ".join(new) or "—",
                     )
+                )
+                continue
+            if change.field in expand:
+                changes.extend(
+                    FieldChange(change.field, label, old, new)
+                    for label, old, new in expand[change.field](change.old, change.new)
                 )
                 continue
             label = str(model_field.verbose_name) if model_field else change.field

@@ -31,6 +31,8 @@ class ServiceRequest(ProtectedStateModel):
 
     NUMBER_PREFIX = "REQ"
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS)
+    # Done with for good: no longer modified.
+    FINAL_STATUSES = (Status.CLOSED, Status.CANCELLED)
 
     requester = models.ForeignKey(
         "contacts.Client",

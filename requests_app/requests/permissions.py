@@ -6,7 +6,8 @@ Rules:
 - The request's agents are the agents (users who may act in the back office, see
   crm/permissions.py) who are members of a group with a task on this request or of its request
   type's default assignment group, and the holders of ``tasks_app.work_any_task``. They close,
-  reopen and cancel it, and write comments and work notes on it. Cancelling a request cancels
+  reopen, cancel and modify it (title, description, due date, requester, form answers; not once
+  it is closed or cancelled), and write comments and work notes on it. Cancelling a request cancels
   its open tasks, so only someone who may cancel the request cancels them.
 - The requester's own portal account (``is_requester``) may cancel its request while it is
   submitted (no work started yet) and write comments on it, never work notes.
@@ -17,7 +18,7 @@ Rules:
 - The journal of a task is written by whoever may work on the task (tasks_app/permissions.py).
 
 Named rules (``user.has_perm(name, request)`` answers the same): see ``CLOSE``, ``REOPEN``,
-``CANCEL``, ``COMMENT``, ``WORK_NOTE``, ``FILE``.
+``CANCEL``, ``EDIT``, ``COMMENT``, ``WORK_NOTE``, ``FILE``.
 """
 
 import rules
@@ -31,6 +32,7 @@ from .models import JournalEntry, ServiceRequest
 CLOSE = "requests_app.close_request"
 REOPEN = "requests_app.reopen_request"
 CANCEL = "requests_app.cancel_request"
+EDIT = "requests_app.edit_request"
 COMMENT = "requests_app.comment_request"
 WORK_NOTE = "requests_app.note_request"
 FILE = "requests_app.file_request"
@@ -83,6 +85,7 @@ works_on_request = is_agent & (works_any_task | in_a_group_of_request)
 rules.add_perm(CLOSE, works_on_request)
 rules.add_perm(REOPEN, works_on_request)
 rules.add_perm(CANCEL, works_on_request | (requester & is_submitted))
+rules.add_perm(EDIT, works_on_request)
 rules.add_perm(COMMENT, works_on_request | requester)
 rules.add_perm(WORK_NOTE, works_on_request)
 rules.add_perm(FILE, requester | is_agent)
@@ -98,6 +101,12 @@ def can_reopen_request(user: User, request: ServiceRequest) -> bool:
 
 def can_cancel_request(user: User, request: ServiceRequest) -> bool:
     return rules.has_perm(CANCEL, user, request)
+
+
+def can_edit_request(user: User, request: ServiceRequest) -> bool:
+    """Who may modify the request; whether its status still allows it is the service's to say
+    (``request_actions`` offers the form only when both hold)."""
+    return rules.has_perm(EDIT, user, request)
 
 
 def can_file_request(user: User, request: ServiceRequest) -> bool:
@@ -129,4 +138,7 @@ def request_actions(user: User, request: ServiceRequest) -> dict[str, bool]:
         "close": "close" in available and works,
         "reopen": "reopen" in available and works,
         "cancel": "cancel" in available and (works or own_and_submitted),
+        "edit": works and request.status not in ServiceRequest.FINAL_STATUSES,
+        # The same people write comments and work notes on it (the requester does on the portal).
+        "write_journal": works,
     }

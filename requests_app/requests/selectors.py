@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from crm.selectors import record_history
 from tasks_app import chain
 
+from . import answers
 from .models import JournalEntry, ServiceRequest
 from .search import request_search
 
@@ -39,7 +40,18 @@ def request_page(*, pk: int) -> dict:
     request = request_detail(pk=pk)
     return {
         "request_obj": request,
+        "answers": answers.answer_rows(request),
         "chain": chain.chain_columns(request),
-        "history": record_history(request),
+        "history": request_history(request),
         "task_statuses": chain.TASK_STATUSES,
     }
+
+
+def request_history(request: ServiceRequest) -> list:
+    """The request's recorded changes; a change of its answers shows one row per answer, under
+    its label."""
+    return record_history(request, expand={"form_data": answers.answer_changes(request)})
+
+
+def request_for_edit(*, pk: int) -> ServiceRequest:
+    return ServiceRequest.objects.select_related("requester", "request_type").get(pk=pk)

@@ -1,15 +1,17 @@
-"""Write use-cases of requests: create (with its chain of tasks), cancel, close, reopen. The
+"""Write use-cases of requests: create (with its chain of tasks), update, cancel, close, reopen. The
 journal is in ``journal``; what tasks_app may ask of a request is in ``seam``. Who may act is
 decided by requests_app/requests/permissions.py."""
 
-from datetime import date
+from datetime import date, datetime
+from enum import Enum
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Client
-from crm.errors import DomainError
+from crm.errors import Conflict, DomainError
 from crm.models import User
 from crm.permissions import require
 from crm.workflow import save_recorded, transition
@@ -117,4 +119,79 @@ def request_reopen(*, request: ServiceRequest, by: User, reason: str) -> Service
     JournalEntry.objects.create(
         request=request, kind=JournalEntry.Kind.WORK_NOTE, author=by, body=reason.strip()
     )
+    return request
+
+
+class Keep(Enum):
+    """The default of ``request_update``'s fields: leave this one as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@transaction.atomic
+def request_update(
+    *,
+    request: ServiceRequest,
+    by: User,
+    reason: str,
+    version: datetime | None = None,
+    title: str | Keep = KEEP,
+    description: str | Keep = KEEP,
+    due_date: date | None | Keep = KEEP,
+    requester: Client | Keep = KEEP,
+    form_data: dict | Keep = KEEP,
+) -> ServiceRequest:
+    """Modify what the request says; the history row names ``by``, the code ``edited``, the
+    ``reason`` typed and only the fields that changed.
+
+    ``version`` is the ``updated_at`` the editing form was built from: if the request was saved
+    since (an edit, a status change, a re-import), ``Conflict`` is raised and nothing is written,
+    so that one agent's edit never silently undoes another's. A closed or cancelled request is
+    not modified.
+    """
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("requester", "request_type")
+        .get(pk=request.pk)
+    )
+    require(permissions.can_edit_request(by, request), _("You may not modify this request."))
+    if request.status in ServiceRequest.FINAL_STATUSES:
+        raise DomainError(
+            _("A request that is “%(status)s” can no longer be modified.")
+            % {"status": request.get_status_display()}
+        )
+    if version is not None and request.updated_at != version:
+        raise Conflict(
+            _(
+                "Someone else saved this request while you were editing it. What you typed is "
+                "kept below: check it against the current values and save again."
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the request is modified."))
+    wanted = {
+        "title": title.strip() if isinstance(title, str) else title,
+        "description": description,
+        "due_date": due_date,
+        "requester": requester,
+        "form_data": form_data,
+    }
+    changed = [
+        name
+        for name, value in wanted.items()
+        if value is not KEEP and getattr(request, name) != value
+    ]
+    if not changed:
+        raise DomainError(_("Nothing to save: no field was changed."))
+    for name in changed:
+        setattr(request, name, wanted[name])
+    try:
+        request.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    save_recorded(request, by=by, reason="edited", note=reason)
     return request

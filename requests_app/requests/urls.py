@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_create, name="create"),
     path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/edit/", views.request_edit, name="edit"),
+    path("<int:pk>/journal/", views.request_journal, name="journal"),
     path("<int:pk>/<slug:action>/", views.request_action, name="action"),
 ]

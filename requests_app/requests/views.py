@@ -1,17 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.errors import DomainError, NotAllowed
+from crm.errors import Conflict, DomainError, NotAllowed
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import posted_text, query_value
 
-from . import permissions, selectors, services
-from .forms import AssistedRequestForm, ReasonForm
+from . import journal, permissions, selectors, services
+from .forms import AssistedRequestForm, ReasonForm, RequestEditForm, RequestJournalForm
 from .models import ServiceRequest
 
 
@@ -33,16 +34,100 @@ def request_list(request):
     return render(request, "requests_app/request_list.html", context)
 
 
-@backoffice_required
-@require_safe
-def request_detail(request, pk: int):
+def _detail_context(request, pk: int, **forms) -> dict:
     try:
         context = selectors.request_page(pk=pk)
     except ServiceRequest.DoesNotExist as exc:
         raise Http404 from exc
     context["reason_form"] = ReasonForm()
+    context["journal_form"] = forms.get("journal_form") or RequestJournalForm()
     context["can"] = permissions.request_actions(request.user, context["request_obj"])
-    return render(request, "requests_app/request_detail.html", context)
+    return context
+
+
+@backoffice_required
+@require_safe
+def request_detail(request, pk: int):
+    return render(request, "requests_app/request_detail.html", _detail_context(request, pk))
+
+
+@backoffice_required
+@require_POST
+def request_journal(request, pk: int):
+    """A comment or a work note written on the request itself."""
+    target = get_object_or_404(ServiceRequest.objects.select_related("requester"), pk=pk)
+    form = RequestJournalForm(request.POST)
+    if form.is_valid():
+        try:
+            journal.journal_add(
+                by=request.user,
+                request=target,
+                kind=form.cleaned_data["kind"],
+                body=form.cleaned_data["body"],
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Added to the journal."))
+            return redirect(target.get_absolute_url() + "#journal")
+    context = _detail_context(request, pk, journal_form=form)
+    return render(request, "requests_app/request_detail.html", context, status=400)
+
+
+@backoffice_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request, pk: int):
+    """Modify a request's title, description, due date, requester and answers, with a reason."""
+    target = get_object_or_404(
+        ServiceRequest.objects.select_related("requester", "request_type"), pk=pk
+    )
+    if not permissions.can_edit_request(request.user, target):
+        raise PermissionDenied
+    if target.status in ServiceRequest.FINAL_STATUSES:
+        messages.error(
+            request,
+            _("A request that is “%(status)s” can no longer be modified.")
+            % {"status": target.get_status_display()},
+        )
+        return redirect(target.get_absolute_url())
+    form = RequestEditForm(request.POST or None, request_obj=target)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():  # a new client is kept only if the edit is saved
+                    services.request_update(
+                        request=target,
+                        by=request.user,
+                        reason=data["reason"],
+                        version=data["version"],
+                        title=data["title"],
+                        description=data["description"],
+                        due_date=data["due_date"],
+                        requester=form.client_for(by=request.user),
+                        form_data=form.form_data(),
+                    )
+            except NotAllowed as error:
+                raise PermissionDenied(error.message) from error
+            except Conflict as error:
+                form.show_saved_meanwhile(selectors.request_for_edit(pk=pk))
+                form.add_error(None, error.message)
+                status = 409
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request, _("Request %(number)s modified.") % {"number": target.number}
+                )
+                return redirect(target.get_absolute_url())
+    context = {"form": form, "request_obj": form.request_obj}
+    return render(request, "requests_app/request_edit.html", context, status=status)
 
 
 @backoffice_required
