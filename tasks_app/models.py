@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -93,6 +94,13 @@ class Task(ProtectedStateModel):
         ON_HOLD = "on_hold", _("on hold")
         CLOSED = "closed", _("closed")
         CANCELLED = "cancelled", _("cancelled")
+
+    class DueState(models.TextChoices):
+        """The badge beside a due date, the same words as the incidents' SLA badge."""
+
+        OVERDUE = "overdue", _("overdue")
+        DUE_TODAY = "due_today", _("due today")
+        ON_TRACK = "on_track", _("on track")
 
     DONE_STATUSES = (Status.CLOSED, Status.CANCELLED)
     NOT_DONE_STATUSES = (Status.PENDING, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
@@ -198,6 +206,20 @@ class Task(ProtectedStateModel):
     @property
     def is_done(self) -> bool:
         return self.status in self.DONE_STATUSES
+
+    @property
+    def due_state(self) -> "Task.DueState | None":
+        """Overdue, due today or on track, against today in the body's time zone (an agent
+        working late in another zone sees the body's day); none for done or undated work.
+        Reads only the row's own fields: a list pays no query for it."""
+        if self.due_date is None or self.is_done:
+            return None
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
+        if self.due_date < today:
+            return self.DueState.OVERDUE
+        if self.due_date == today:
+            return self.DueState.DUE_TODAY
+        return self.DueState.ON_TRACK
 
     # Transitions: guards and fields only; services lock, save, record and notify.
     @transition(field=status, source=Status.PENDING, target=Status.OPEN)

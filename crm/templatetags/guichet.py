@@ -44,6 +44,17 @@ def status_class(status: str) -> str:
     return STATUS_CLASSES.get(str(status), "secondary")
 
 
+@register.filter
+def progress_step(percent) -> int:
+    """A progress bar's width, rounded to 5 % and kept within 0–100: guichet.css has one
+    ``progress-w-N`` class per step, since the Content-Security-Policy refuses style attributes."""
+    try:
+        value = float(percent)
+    except (TypeError, ValueError):
+        return 0
+    return int(min(max(value, 0), 100) / 5 + 0.5) * 5
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **kwargs) -> str:
     """The current query string with some parameters replaced (for pagination and sorting)."""

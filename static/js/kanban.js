@@ -43,6 +43,19 @@
     });
   }
 
+  // A board wider than the screen scrolls sideways; a shade on the edge that hides columns says
+  // so, whether or not the system shows scroll bars (phones and macOS hide them).
+  const frame = board.closest(".kanban-frame");
+  function shade() {
+    if (!frame) return;
+    const hidden = board.scrollWidth - board.clientWidth;
+    frame.classList.toggle("kanban-more-left", board.scrollLeft > 1);
+    frame.classList.toggle("kanban-more-right", hidden - board.scrollLeft > 1);
+  }
+  board.addEventListener("scroll", shade, { passive: true });
+  window.addEventListener("resize", shade);
+  shade();
+
   board.addEventListener("dragend", unmark);
 
   board.addEventListener("dragstart", function (event) {
