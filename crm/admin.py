@@ -3,12 +3,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import AdminLoginForm
 from .models import AssignmentGroup, Notification, User
 
 # The admin is Guichet's: its header, the browser tab and the index page say so.
 admin.site.site_header = _("Guichet administration")
 admin.site.site_title = _("Guichet administration")
 admin.site.index_title = _("Guichet settings")
+# The admin's login is throttled like the portal's (crm.throttle).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

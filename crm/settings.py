@@ -136,14 +136,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: after 5 failures for the same account and address, 15 minutes of lockout.
+# Login throttling, two layers (README, "Login and password-reset throttling").
+# django-axes: after 5 failures for the same account and address, 15 minutes of lockout.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# One lock-out page (429, "try again in N minutes") for axes and crm/throttle.py alike.
+AXES_LOCKOUT_CALLABLE = "crm.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# crm/throttle.py, against spraying: counters on this cache (Redis in production).
+THROTTLE_CACHE = "default"
+# An address with more failures than this over all accounts in one window is refused a window.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+# An account with this many failures over all addresses in one window is refused to unknown
+# devices for a window, doubled by each further failure, up to LOGIN_ACCOUNT_LOCK_MAX_HOURS.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=10)
+LOGIN_THROTTLE_MINUTES = env.int("LOGIN_THROTTLE_MINUTES", default=15)
+LOGIN_ACCOUNT_LOCK_MAX_HOURS = env.int("LOGIN_ACCOUNT_LOCK_MAX_HOURS", default=24)
+# A browser that logged in to an account is a known device of it for this long (signed cookie).
+KNOWN_DEVICE_COOKIE_NAME = "guichet_device"
+KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=180)
+# Password-reset mails per hour, per address and per account.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=5)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 
-from .models import Notification
+from . import mail
+from .models import Notification, User
 from .retention import notifications_purge as purge_notifications
 
 logger = logging.getLogger(__name__)
@@ -40,3 +41,17 @@ def notification_send_email(self, notification_id: int) -> str | None:
 def notifications_purge() -> int:
     """Celery beat, daily (*Notification retention* under Periodic tasks in the admin)."""
     return purge_notifications()
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def password_reset_mail_send(self, user_id: int, **message) -> str | None:
+    """Mail a password-reset link to an account that may still reset its password.
+
+    ``message`` holds the rest of ``mail.password_reset_message``'s arguments (strings). An SMTP
+    error (an ``OSError``) is retried with a growing delay.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return None
+    mail.password_reset_message(user=user, **message).send()
+    return user.email

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,7 +8,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from . import selectors, services
+from . import selectors, services, throttle
+from .forms import LoginForm, PasswordResetForm
 from .models import AssignmentGroup, Notification
 from .permissions import backoffice_required, can_read_backoffice
 from .validation import safe_next
@@ -34,6 +36,24 @@ def readyz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
     return HttpResponseRedirect(static("favicon.svg"))
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, throttled (crm.throttle); a successful login remembers the device."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.remember_device(self.request, response, form.cleaned_data["username"])
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page; its form rate-limits and mails after commit from the worker."""
+
+    form_class = PasswordResetForm
 
 
 @require_safe

@@ -1,4 +1,5 @@
 import importlib
+import uuid
 
 import pytest
 
@@ -34,6 +35,19 @@ def _migrated_data(request):
     if not Group.objects.exists():
         for module, function in DATA_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(settings):
+    """Each test counts logins and resets from zero (the counters live on real Redis)."""
+    throttle_cache = settings.CACHES["throttle"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            **throttle_cache,
+            "KEY_PREFIX": f"{throttle_cache['KEY_PREFIX']}-{uuid.uuid4()}",
+        },
+    }
 
 
 @pytest.fixture

@@ -14,3 +14,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Throttling counters on real Redis, as in production (atomic increments shared by threads);
+# tests/conftest.py gives every test its own key prefix.
+CACHES["throttle"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": os.environ["REDIS_URL"],
+    "KEY_PREFIX": f"guichet-test-throttle-{os.getpid()}",
+}
+THROTTLE_CACHE = "throttle"

@@ -1,6 +1,6 @@
-"""Login, logout, throttling, password change and reset."""
+"""Login, logout, throttling per account and address, password change and reset.
 
-import re
+Spraying: test_login_throttle.py; the reset's limits and mail: test_password_reset.py."""
 
 import pytest
 from django.core import mail
@@ -75,24 +75,6 @@ def test_password_change_then_login_with_new_password(login, agent, client):
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.check_password("un-nouveau-secret-2026")
-
-
-def test_password_reset_mails_a_working_link(client, agent):
-    response = client.post(reverse("password_reset"), {"email": "agent@example.org"})
-    assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["agent@example.org"]
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
-
-    form_page = client.get(link, follow=True)
-    assert "Choisir un nouveau mot de passe" in text(form_page)
-    done = client.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": "reinitialise-2026!", "new_password2": "reinitialise-2026!"},
-    )
-    assert done.status_code == 302
-    agent.refresh_from_db()
-    assert agent.check_password("reinitialise-2026!")
 
 
 def test_password_reset_for_unknown_address_reveals_nothing(client):

@@ -1,11 +1,19 @@
 """The notifications bell: in-app notifications, unread count, mail after commit."""
 
+import contextlib
+import smtplib
+from unittest import mock
+
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import transaction
 from django.urls import reverse
 
 from crm import services
+from crm.celery import app
 from crm.models import Notification
+from crm.tasks import notification_send_email
 from tests import factories
 from tests.helpers import text
 
@@ -92,3 +100,44 @@ def test_mark_all_read_from_the_bell_with_htmx(login, agent):
 def test_notification_pages_need_a_login(client):
     assert client.get(reverse("notifications")).status_code == 302
     assert client.get(reverse("notification_bell")).status_code == 302
+
+
+def test_a_rolled_back_notification_mails_nothing(agent, django_capture_on_commit_callbacks):
+    app.conf.task_always_eager = True
+    try:
+        # when
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            contextlib.suppress(RuntimeError),
+            transaction.atomic(),
+        ):
+            services.notification_send(recipient=agent, title="Jamais envoyée")
+            raise RuntimeError("the action failed after notifying")
+    finally:
+        app.conf.task_always_eager = False
+    # then
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Notification.objects.filter(title="Jamais envoyée").exists()
+
+
+def test_a_notification_mail_is_retried_when_smtp_fails_and_sent_once(agent):
+    # given: the mail server refuses the first attempt
+    notification = factories.NotificationFactory(recipient=agent)
+    real_send = EmailBackend.send_messages
+    calls = []
+
+    def flaky(backend, messages):
+        calls.append(messages)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(backend, messages)
+
+    # when
+    with mock.patch.object(EmailBackend, "send_messages", flaky):
+        result = notification_send_email.apply(args=[notification.pk])
+    # then
+    assert result.successful()
+    assert len(calls) == 2
+    assert len(mail.outbox) == 1
+    assert notification_send_email.retry_backoff is True
