@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
@@ -35,8 +36,9 @@ class Incident(ProtectedStateModel):
         NEW = "new", _("new")
         IN_PROGRESS = "in_progress", _("in progress")
         AWAITING_REQUESTER = "awaiting_requester", _("awaiting requester")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
+        # An incident is masculine in French: "résolu", not the request's "résolue".
+        RESOLVED = "resolved", pgettext_lazy("incident", "resolved")
+        CLOSED = "closed", pgettext_lazy("incident", "closed")
 
     class Channel(models.TextChoices):
         PORTAL = "portal", _("portal")
@@ -120,8 +122,8 @@ class Incident(ProtectedStateModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolved_at = models.DateTimeField(pgettext_lazy("incident", "resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("incident", "closed"), null=True, blank=True)
     history = history_records(excluded_fields=["updated_at", "resolution_due_at"])
 
     class Meta:

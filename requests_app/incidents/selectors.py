@@ -82,7 +82,9 @@ def with_sla(incidents, *, now: datetime | None = None) -> list:
             clock, state.badge, state.remaining_seconds, state.elapsed_percent
         )
     for incident in incidents:
-        incident.sla = by_incident.get(incident.pk, {})
+        found = by_incident.get(incident.pk, {})
+        # The first response before the resolution, whatever order the rows came in.
+        incident.sla = {kind: found[kind] for kind in SLAClock.Kind.values if kind in found}
     return incidents
 
 

@@ -135,8 +135,8 @@ def test_the_calendar_page_previews_8_hours_and_3_days_from_now_and_from_friday(
 
     # then
     page = text(response)
-    assert "8 heures ouvrées" in page
-    assert "3 jours ouvrés" in page
+    assert "8 heures ouvrables" in page
+    assert "3 jours ouvrables" in page
     rows = [
         # now: 8 business hours → Tuesday 10:00, 3 business days → Thursday's closing
         (
@@ -174,8 +174,8 @@ def test_the_policy_page_previews_its_own_response_and_resolution_targets(login,
 
     # then
     page = text(response)
-    assert "Réponse (2 heures ouvrées)" in page
-    assert "Résolution (1 jour ouvré)" in page
+    assert "Réponse (2 heures ouvrables)" in page
+    assert "Résolution (1 jour ouvrable)" in page
     # 2 h from Friday 15:30: 1 h on Friday, 1 h on Monday; 1 day: Monday's closing
     assert (
         "<td>Vendredi 27 novembre 2026, 15:30</td><td>Lundi 30 novembre 2026, 09:30</td>"

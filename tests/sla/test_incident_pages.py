@@ -72,7 +72,7 @@ def test_member_takes_pauses_and_the_timeline_shows_it(login, helper, incidents)
     client.post(reverse("incidents:action", args=[fresh.pk, "status"]), {"status": "in_progress"})
     page = text(client.get(fresh.get_absolute_url()))
     timeline = page[page.index('data-testid="sla-timeline"') :]
-    for word in ("démarré", "en pause", "repris"):
+    for word in ("début", "en pause", "reprise"):
         assert word in timeline
 
 

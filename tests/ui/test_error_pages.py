@@ -13,7 +13,7 @@ AGENT_MARKER = 'layout-agent"'
 PORTAL_MARKER = 'layout-portal"'
 
 TEXTS = {
-    403: {"fr": "Action non permise", "en": "Not allowed"},
+    403: {"fr": "Action non autorisée", "en": "Not allowed"},
     404: {"fr": "Page introuvable", "en": "Page not found"},
     500: {"fr": "Un problème est survenu", "en": "Something went wrong"},
 }
