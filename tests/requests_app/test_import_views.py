@@ -135,7 +135,7 @@ def test_dry_run_upload_shows_the_counts_and_rejected_rows_and_writes_nothing(lo
     assert "Dry run: nothing was written." in body
     assert "<td>3</td>" in body
     assert "Unknown approach “HYBRIDE” (known: ASYNC, SYNC)." in body
-    assert "Import for real, skipping the rejected rows" in body
+    assert "Run the import, skipping the rejected rows" in body
 
 
 def test_import_for_real_runs_the_same_stored_file(login, agent):
@@ -143,7 +143,7 @@ def test_import_for_real_runs_the_same_stored_file(login, agent):
     client = login(agent)
     upload(client, grid([row(), row(sigle="MMD2000")]))
     preview = CourseGridImport.objects.get()
-    assert "Import for real" in text(client.get(reverse("imports:detail", args=[preview.pk])))
+    assert "Run the import" in text(client.get(reverse("imports:detail", args=[preview.pk])))
 
     # when
     response = client.post(reverse("imports:confirm", args=[preview.pk]), {"skip_invalid": "0"})
@@ -179,7 +179,7 @@ def test_a_real_import_cannot_be_confirmed_again(login, agent):
 
     response = client.post(reverse("imports:confirm", args=[job.pk]), follow=True)
 
-    assert "Only a finished dry run can be imported for real." in text(response)
+    assert "Only a finished dry run can be imported." in text(response)
     assert CourseGridImport.objects.count() == 1
 
 
