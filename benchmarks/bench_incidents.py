@@ -334,7 +334,8 @@ def page_queries(ctx):
 @check("login: the e-mail lookup is an index scan")
 def login_lookup(ctx):
     email = ctx.data.busy_agent.email.upper()
-    sql, params = User.objects.filter(email_matches(email)).query.sql_with_params()
+    # As get() runs it: without the model ordering.
+    sql, params = User.objects.filter(email_matches(email)).order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN ANALYZE " + sql, params)
         plan = [row[0] for row in cursor.fetchall()]
