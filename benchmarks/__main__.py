@@ -32,6 +32,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help="run only operations and checks whose name contains NAME (repeatable)",
     )
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        metavar="N",
+        help="incidents generated for the incident pages (default: 1,000,000 × scale)",
+    )
     parser.add_argument("--list", action="store_true", help="list operations and checks, then stop")
     args = parser.parse_args(argv)
     if args.scale <= 0:
@@ -59,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = perf_counter()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+
+    # Read by benchmarks/bench_incidents.py, whose budgets depend on the number of incidents.
+    os.environ["GUICHET_BENCH_SCALE"] = str(args.scale)
+    if args.incidents:
+        os.environ["GUICHET_BENCH_INCIDENTS"] = str(args.incidents)
 
     import django
 
