@@ -30,6 +30,6 @@ DROP FUNCTION IF EXISTS guichet_fold(text);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crm", "0005_act_in_backoffice")]
+    dependencies = [("crm", "0006_notification_retention")]
 
     operations = [RunSQLOnPostgreSQL(sql=FUNCTIONS, reverse_sql=DROP_FUNCTIONS)]

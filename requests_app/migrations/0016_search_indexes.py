@@ -8,7 +8,7 @@ from crm.search import trigram_index
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0014_modeltranslation"),
+        ("requests_app", "0015_incident_resolution_due"),
         ("contacts", "0002_search_indexes"),
     ]
 
