@@ -268,6 +268,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis in production) and written through to the database:
+# one query less on every page, and nothing lost when the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Content-Security-Policy, in every environment (the browser tests run under it): the pages load
 # only this site's files, and no inline script, style attribute or <style> runs. JavaScript goes
 # in static/js/, styles in static/css/guichet.css. Bootstrap's CSS draws its icons as data: images.

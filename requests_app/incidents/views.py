@@ -90,13 +90,9 @@ def _page(request, pk: int, **forms) -> dict:
     context.update(
         can_work=permissions.can_work_on_incident(request.user, incident),
         journal_form=forms.get("journal_form") or IncidentJournalForm(),
-        assign_form=forms.get("assign_form")
-        or IncidentAssignForm(
-            initial={
-                "assignment_group": incident.assignment_group_id,
-                "assignee": incident.assignee_id,
-            }
-        ),
+        # Built only when asked (htmx, or a refused post): its two choice lists are two queries
+        # that most visits of the page do not need.
+        assign_form=forms.get("assign_form"),
         priority_form=PriorityForm(initial={"priority": incident.priority}),
         statuses=Incident.Status,
         status_actions=status_actions(incident),
@@ -171,10 +167,31 @@ def incident_action(request, pk: int, action: str):
     return redirect(incident.get_absolute_url())
 
 
+def _assign_form(incident: Incident) -> IncidentAssignForm:
+    return IncidentAssignForm(
+        initial={"assignment_group": incident.assignment_group_id, "assignee": incident.assignee_id}
+    )
+
+
 @backoffice_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def incident_assign(request, pk: int):
+    """GET: the assignment form (a partial for htmx, else the page with the form open);
+    POST: assign."""
     incident = get_object_or_404(Incident, pk=pk)
+    if request.method != "POST":
+        if not permissions.can_work_on_incident(request.user, incident):
+            raise PermissionDenied
+        form = _assign_form(incident)
+        if request.htmx:
+            return render(
+                request,
+                "requests_app/_incident_assign_form.html",
+                {"incident": incident, "assign_form": form},
+            )
+        return render(
+            request, "requests_app/incident_detail.html", _page(request, pk, assign_form=form)
+        )
     form = IncidentAssignForm(request.POST)
     if form.is_valid():
         try:

@@ -3,13 +3,14 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from requests_app.incidents import services as svc
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PAGE_QUERIES = 15
+PAGE_QUERIES = 12
 
 
 def page_queries(client, incident) -> int:
@@ -52,3 +53,29 @@ def test_a_member_may_work_without_a_membership_query(login, helper, citizen, su
     assert 'data-testid="take"' in page
     # the membership is read with the incident, not asked apart
     assert not any(q["sql"].startswith('SELECT 1 AS "a"') for q in queries)
+
+
+def test_the_assignment_form_comes_when_asked(login, helper, citizen, support_group):
+    # given an incident of the agent's group
+    incident = factories.IncidentFactory(requester=citizen.client, assignment_group=support_group)
+    client = login(helper)
+    url = reverse("incidents:assign", args=[incident.pk])
+
+    # when the page is shown, then asked for the form by htmx and without it
+    page = client.get(incident.get_absolute_url()).content.decode()
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    whole = client.get(url).content.decode()
+
+    # then the page offers the button, the partial is the form alone, the plain GET the page
+    assert 'data-testid="assign-open"' in page and 'id="id_assignee"' not in page
+    assert 'id="id_assignee"' in partial and "<html" not in partial
+    assert 'id="id_assignee"' in whole and "<html" in whole
+
+
+def test_the_assignment_form_is_refused_to_who_may_not_work(login, citizen, support_group):
+    incident = factories.IncidentFactory(requester=citizen.client, assignment_group=support_group)
+    outsider = factories.agent(email="ailleurs@example.org")
+    response = login(outsider).get(
+        reverse("incidents:assign", args=[incident.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
