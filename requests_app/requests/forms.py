@@ -165,6 +165,8 @@ class RequestEditForm(ClientChoiceForm):
     def answer_fields(self):
         return [self[ANSWER_PREFIX + key] for key in self.answer_keys]
 
+    saved_requester = None
+
     def clean_description(self) -> str:
         # Browsers send CRLF line ends: the same text must not count as a change.
         return self.cleaned_data["description"].replace("\r\n", "\n")
@@ -206,29 +208,38 @@ class RequestEditForm(ClientChoiceForm):
             data[key] = self.cleaned_data[ANSWER_PREFIX + key]
         return data
 
-    def show_saved_meanwhile(self, current: ServiceRequest) -> None:
-        """After a conflict: under each field the other person changed, the value saved now.
-        The form then carries the current version, so saving again is a deliberate choice."""
+    def show_saved_meanwhile(self, current: ServiceRequest, before: dict | None) -> None:
+        """After a conflict: under each field someone else changed (``before``, what the request
+        said when the form was built, against ``current``), the value saved now; when ``before``
+        is unknown, under each field whose typed value differs from the saved one. The form
+        then carries the current version, so saving again is a deliberate choice."""
         self.request_obj = current
         data = self.data.copy()
         data[self.add_prefix("version")] = current.updated_at.isoformat()
         self.data = data
-        now = {
-            "title": current.title,
-            "description": current.description,
-            "due_date": current.due_date,
-        }
         typed = getattr(self, "cleaned_data", {})
-        for name, value in now.items():
-            if name in typed and typed[name] != value:
-                self._saved_meanwhile(name, value)
+
+        def changed(name: str, then, now) -> bool:
+            if before is not None:
+                return then != now
+            return name in typed and typed[name] != now
+
+        then = before or {}
+        for name in self.MAIN_FIELDS:
+            now = getattr(current, name)
+            if changed(name, then.get(name), now):
+                self._saved_meanwhile(name, now)
         for key in self.answer_keys:
             name = ANSWER_PREFIX + key
-            value = current.form_data.get(key)
-            if name in typed and typed[name] != value:
-                self._saved_meanwhile(name, answers.value_text(key, value, current))
-        picked = typed.get("client")
-        if picked is not None and picked.pk != current.requester_id:
+            now = current.form_data.get(key)
+            if changed(name, then.get("form_data", {}).get(key), now):
+                self._saved_meanwhile(name, answers.value_text(key, now, current))
+        if before is not None:
+            requester_changed = before["requester"] != current.requester_id
+        else:
+            picked = typed.get("client")
+            requester_changed = picked is not None and picked.pk != current.requester_id
+        if requester_changed:
             self.saved_requester = current.requester
 
     def _saved_meanwhile(self, name: str, value) -> None:

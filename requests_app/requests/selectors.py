@@ -53,5 +53,25 @@ def request_history(request: ServiceRequest) -> list:
     return record_history(request, expand={"form_data": answers.answer_changes(request)})
 
 
+def request_as_of(*, request: ServiceRequest, version) -> dict | None:
+    """What the request said when it was saved at ``version`` (its ``updated_at`` then), from its
+    history: the first row written at or after that instant. None when no row tells."""
+    record = (
+        request.history.filter(history_date__gte=version)
+        .order_by("history_date", "history_id")
+        .only("title", "description", "due_date", "requester_id", "form_data")
+        .first()
+    )
+    if record is None:
+        return None
+    return {
+        "title": record.title,
+        "description": record.description,
+        "due_date": record.due_date,
+        "requester": record.requester_id,
+        "form_data": record.form_data if isinstance(record.form_data, dict) else {},
+    }
+
+
 def request_for_edit(*, pk: int) -> ServiceRequest:
     return ServiceRequest.objects.select_related("requester", "request_type").get(pk=pk)

@@ -114,7 +114,10 @@ def request_edit(request, pk: int):
             except NotAllowed as error:
                 raise PermissionDenied(error.message) from error
             except Conflict as error:
-                form.show_saved_meanwhile(selectors.request_for_edit(pk=pk))
+                current = selectors.request_for_edit(pk=pk)
+                form.show_saved_meanwhile(
+                    current, selectors.request_as_of(request=current, version=data["version"])
+                )
                 form.add_error(None, error.message)
                 status = 409
             except DomainError as error:

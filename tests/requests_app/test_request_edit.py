@@ -372,7 +372,9 @@ def test_a_stale_form_says_so_keeps_what_was_typed_and_shows_the_value_saved_mea
 ):
     # given: the form is opened, then someone else saves a new title
     client = login(people["owner"])
-    stale = _form(service_request, title="Mon titre", reason="Ma raison")
+    stale = _form(
+        service_request, title="Mon titre", answer__departement="Biologie", reason="Ma raison"
+    )
     request_services.request_update(
         request=service_request, by=people["owner"], reason="Autre agent", title="Leur titre"
     )
@@ -385,6 +387,7 @@ def test_a_stale_form_says_so_keeps_what_was_typed_and_shows_the_value_saved_mea
     assert "Quelqu'un d'autre a enregistré cette demande" in body
     assert 'value="Mon titre"' in body and "Ma raison" in body
     assert "Enregistré entre-temps" in body and "Leur titre" in body
+    assert body.count('data-testid="saved-meanwhile"') == 1  # not the department, ours alone
     assert rows_of(*MODELS) == before
     # and saving again, knowingly, goes through
     service_request.refresh_from_db()
