@@ -37,6 +37,9 @@ class AnswerRow:
     key: str
     label: str
     value: str
+    # (name, e-mail) of each person of an answer that holds people, so that a page can keep
+    # each address whole.
+    people: tuple[tuple[str, str], ...] = ()
 
 
 def humanise(key: str) -> str:
@@ -95,9 +98,23 @@ def answer_rows(request: ServiceRequest) -> list[AnswerRow]:
     data = request.form_data if isinstance(request.form_data, dict) else {}
     labels = answer_labels(request)
     return [
-        AnswerRow(key, label_of(key, labels), value_text(key, data[key], request))
+        AnswerRow(
+            key,
+            label_of(key, labels),
+            value_text(key, data[key], request),
+            people_of(data[key]) if key in PEOPLE_KEYS else (),
+        )
         for key in ordered_keys(data, labels)
     ]
+
+
+def people_of(value: Any) -> tuple[tuple[str, str], ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(
+        (str(item.get("name") or "").strip(), str(item.get("email") or "").strip())
+        for item in items
+        if isinstance(item, dict)
+    )
 
 
 def answer_changes(request: ServiceRequest) -> Callable[[Any, Any], list[tuple[str, str, str]]]:

@@ -71,7 +71,7 @@ def test_one_address_spraying_thirty_accounts_is_refused_after_twenty_failures(c
     refused = _login(client, accounts[0].email, factories.PASSWORD, "192.0.2.66")
     assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert "Réessayez dans 15 minutes" in text(refused)
+    assert "Réessayez dans 15\u00a0minutes" in text(refused)
     assert int(refused["Retry-After"]) <= 15 * 60
 
 
@@ -146,7 +146,7 @@ def test_a_refused_guess_learns_nothing_even_with_the_right_password(owner):
     # then
     assert response.status_code == 429
     assert "_auth_user_id" not in stranger.session
-    assert "Réessayez dans 15 minutes" in text(response)
+    assert "Réessayez dans 15\u00a0minutes" in text(response)
 
 
 def test_owner_with_a_known_device_still_logs_in_during_the_attack(owner, owner_browser):
@@ -209,7 +209,7 @@ def test_each_guess_after_the_lock_doubles_the_wait(owner):
         after_double = _login(Client(), owner.email, factories.PASSWORD, "203.0.113.99")
     # then
     assert still_locked.status_code == 429
-    assert "Réessayez dans 14 minutes" in text(still_locked)
+    assert "Réessayez dans 14\u00a0minutes" in text(still_locked)
     assert after_double.status_code == 302
 
 

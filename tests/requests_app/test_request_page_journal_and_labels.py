@@ -130,7 +130,9 @@ def test_answers_are_shown_under_their_labels_on_the_request_page(service_reques
 
     for label in ("Sigle", "Titre du cours", "Trimestre", "Département", "Approche"):
         assert f'<dt class="col-5">{label}</dt>' in body
-    assert "Présentateurs" in body and "Ana Roy <ana@example.org>" in body
+    # each presenter's address kept whole (the .email class never cuts it)
+    assert "Présentateurs" in body
+    assert 'Ana Roy <span class="email"><ana@example.org></span>' in body
     assert '<dt class="col-5">Salle souhaitee</dt>' in body  # an unknown key, humanised
     assert "Démarche PERM" in body  # the approach by its type's name
     for key in ("sigle", "departement", "presentateurs", "salle_souhaitee"):
@@ -193,7 +195,7 @@ def test_history_shows_statuses_reasons_and_answers_translated_in_french(
     history = _history_text(login(people["owner"]).get(service_request.get_absolute_url()))
 
     assert "soumise" in history and "en cours" in history  # statuses
-    assert "soumission" in history and "travail commencé" in history  # reasons
+    assert "soumission" in history and "début du travail" in history  # reasons
     assert "modification" in history and "Sigle corrigé" in history
     assert "Sigle" in history and "MED1002" in history
     for raw in ("submitted", "in_progress", "work_started", "edited", "form_data", "sigle"):
