@@ -52,7 +52,7 @@ PHONE_NUMBER_MIN_DIGITS = 7
 
 # Up to this many clients found, a record's search names their ids; beyond, it asks for the
 # clients with a subquery.
-REQUESTER_IDS_CAP = 1000
+REQUESTER_IDS_CAP = 5000
 
 
 def requester_ids(q: str, *, phone_min_digits: int = PHONE_MIN_DIGITS) -> list[int] | QuerySet:

@@ -2,9 +2,9 @@ from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
-# A search's results are counted up to here: the pages show no total past the cap, and counting
-# 40,000 rows that match a common word costs more than finding the page.
-SEARCH_COUNT_CAP = 1_000
+# A search's results are counted up to here (ten pages): the pages show no total past the
+# cap, and counting 40,000 rows that match a common word costs more than finding the page.
+SEARCH_COUNT_CAP = 500
 # Counts shown as figures (the agent home, the bell) stop here and read "999+", "99+".
 HOME_COUNT_CAP = 999
 UNREAD_COUNT_CAP = 99
@@ -46,3 +46,12 @@ class CappedPaginator(Paginator):
             if self.is_capped:
                 return int(number)
             raise
+
+    def page(self, number):
+        # Past the cap the count is not the end of the list: a page holds its full
+        # ``per_page`` rows (Paginator would stop it at the capped count).
+        if not self.is_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
