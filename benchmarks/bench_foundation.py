@@ -37,7 +37,7 @@ def agent_home_busy(ctx):
     return lambda: client.get(url)
 
 
-@check("agent home: queries constant in rows")
+@check("agent home: queries constant in rows", mutates=True)
 def agent_home_queries_constant(ctx):
     """A brand-new agent and the busiest one must cost the same number of queries.
 

@@ -117,7 +117,10 @@ def _already_imported(rows: int) -> bool:
     return ServiceRequest.objects.filter(external_key__startswith="BEN").count() >= rows
 
 
-@check(f"course-grid import: {ROWS_PER_SCALE:,} rows × scale within {IMPORT_BUDGET_S} s × scale")
+@check(
+    f"course-grid import: {ROWS_PER_SCALE:,} rows × scale within {IMPORT_BUDGET_S} s × scale",
+    mutates=True,
+)
 def course_grid_first_import(ctx):
     by = _catalogue()
     data, rows = _grid(ctx.data.scale)
@@ -136,7 +139,10 @@ def course_grid_first_import(ctx):
     return holds, detail
 
 
-@check(f"course-grid re-import: same file within {REIMPORT_BUDGET_S} s × scale, nothing written")
+@check(
+    f"course-grid re-import: same file within {REIMPORT_BUDGET_S} s × scale, nothing written",
+    mutates=True,
+)
 def course_grid_reimport(ctx):
     by = _catalogue()
     data, rows = _grid(ctx.data.scale)

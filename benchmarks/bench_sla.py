@@ -383,7 +383,8 @@ def swept(ctx) -> dict:
 
 @check(
     f"SLA sweep over {INCIDENTS_PER_SCALE:,} open incidents × scale "
-    f"within {SWEEP_BUDGET_S} s × scale"
+    f"within {SWEEP_BUDGET_S} s × scale",
+    mutates=True,
 )
 def sweep_open_incidents(ctx):
     state = swept(ctx)
@@ -401,7 +402,7 @@ def sweep_open_incidents(ctx):
     return holds, detail
 
 
-@check(f"SLA sweep right after: nothing to record, within {IDLE_SWEEP_BUDGET_S} s")
+@check(f"SLA sweep right after: nothing to record, within {IDLE_SWEEP_BUDGET_S} s", mutates=True)
 def sweep_again(ctx):
     swept(ctx)
     again = _timed_sweep()
@@ -416,7 +417,8 @@ def sweep_again(ctx):
 
 @check(
     f"SLA escalation actions: what the sweep recorded runs once, in batches of "
-    f"{escalation.CLAIM_BATCH}, none holding its locks {BATCH_LOCK_BUDGET_S} s"
+    f"{escalation.CLAIM_BATCH}, none holding its locks {BATCH_LOCK_BUDGET_S} s",
+    mutates=True,
 )
 def escalation_actions(ctx):
     state = swept(ctx)

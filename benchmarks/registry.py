@@ -49,6 +49,8 @@ class Benchmark:
 class Check:
     name: str
     run: Callable[[Context], tuple[bool, str]]
+    # Changes the data it measures: ``--keep`` does not reuse a database for it.
+    mutates: bool = False
 
 
 BENCHMARKS: dict[str, Benchmark] = {}
@@ -84,13 +86,14 @@ def benchmark(
     return register
 
 
-def check(name: str):
-    """Register a check: a function of the context returning ``(holds, what_was_seen)``."""
+def check(name: str, *, mutates: bool = False):
+    """Register a check: a function of the context returning ``(holds, what_was_seen)``.
+    ``mutates``: the check changes the data it measures (a kept database is not reused)."""
 
     def register(run: Callable[[Context], tuple[bool, str]]):
         if name in BENCHMARKS or name in CHECKS:
             raise ValueError(f"check {name!r} is registered twice")
-        CHECKS[name] = Check(name, run)
+        CHECKS[name] = Check(name, run, mutates=mutates)
         return run
 
     return register

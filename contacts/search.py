@@ -50,10 +50,28 @@ def clients_matching(q: str, *, phone_min_digits: int = PHONE_MIN_DIGITS) -> Que
 # An unprefixed number this long may be a phone number too: the requester's is searched.
 PHONE_NUMBER_MIN_DIGITS = 7
 
+# Up to this many clients found, a record's search names their ids; beyond, it asks for the
+# clients with a subquery.
+REQUESTER_IDS_CAP = 5000
 
-def record_branches(q: str, *, number_prefix: str, requester: str = "requester") -> list[Q]:
-    """What finds a record served to a client (a request, an incident) for ``q``, one condition
-    per index, for ``crm.search.any_of``:
+
+def requester_ids(q: str, *, phone_min_digits: int = PHONE_MIN_DIGITS) -> list[int] | QuerySet:
+    """The clients ``client_condition`` finds, for ``requester__in``: their ids (one query, at
+    most ``REQUESTER_IDS_CAP + 1`` ids read) when there are few, else the subquery.
+
+    A list of ids lets PostgreSQL choose, for a list searched by ``record_condition``, between
+    reading the list in its order and keeping the rows that match (a common word: the page is
+    found after a few thousand rows) and adding up the indexes' rows (a rare word: the title's
+    trigrams OR the requester index for these ids). With a subquery in the OR it has the first
+    plan only, which reads every row for a rare word."""
+    found = clients_matching(q, phone_min_digits=phone_min_digits)
+    ids = list(found.order_by().values_list("pk", flat=True)[: REQUESTER_IDS_CAP + 1])
+    return found if len(ids) > REQUESTER_IDS_CAP else ids
+
+
+def record_condition(q: str, *, number_prefix: str, requester: str = "requester") -> Q:
+    """What finds a record served to a client (a request, an incident) for ``q``, as one
+    condition (one query first reads the requesters found, ``requester_ids``):
 
     - a number, with the record's prefix or none ("INC0000123", "123"), is that record; with
       no prefix and at least ``PHONE_NUMBER_MIN_DIGITS`` digits, also the records of the
@@ -65,9 +83,9 @@ def record_branches(q: str, *, number_prefix: str, requester: str = "requester")
     number = record_number(q, (number_prefix,))
     if number is not None:
         prefix, value = number
-        branches = [Q(pk=value)]
+        condition = Q(pk=value)
         if not prefix:
-            phone_owners = clients_matching(q, phone_min_digits=PHONE_NUMBER_MIN_DIGITS)
-            branches.append(Q(**{f"{requester}__in": phone_owners}))
-        return branches
-    return [contains_all(("title",), q), Q(**{f"{requester}__in": clients_matching(q)})]
+            owners = requester_ids(q, phone_min_digits=PHONE_NUMBER_MIN_DIGITS)
+            condition |= Q(**{f"{requester}__in": owners})
+        return condition
+    return contains_all(("title",), q) | Q(**{f"{requester}__in": requester_ids(q)})

@@ -2,6 +2,9 @@ from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+# A search's results are counted up to here (ten pages): the pages show no total past the
+# cap, and counting 40,000 rows that match a common word costs more than finding the page.
+SEARCH_COUNT_CAP = 500
 # Counts shown as figures (the agent home, the bell) stop here and read "999+", "99+".
 HOME_COUNT_CAP = 999
 UNREAD_COUNT_CAP = 99
@@ -14,12 +17,14 @@ def capped_count(queryset, cap: int) -> int:
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` rows, so that a list over millions of rows does not pay for
-    an exact COUNT(*). Pages past the cap are still reachable with ``?page=``."""
+    """Counts at most ``count_cap`` rows (``COUNT_CAP``; ``SEARCH_COUNT_CAP`` for a search), so
+    that a list over millions of rows does not pay for an exact COUNT(*). Pages past the cap are
+    still reachable with ``?page=``."""
 
-    def __init__(self, *args, ordered_count: bool = True, **kwargs):
+    def __init__(self, *args, ordered_count: bool = True, count_cap: int = COUNT_CAP, **kwargs):
         super().__init__(*args, **kwargs)
         self.ordered_count = ordered_count
+        self.count_cap = count_cap
 
     @cached_property
     def count(self) -> int:
@@ -28,11 +33,11 @@ class CappedPaginator(Paginator):
         # 4M tasks). ``ordered_count=False`` drops it, for lists whose sort is dearer than the
         # rows it counts (or whose filter has its own index).
         rows = self.object_list if self.ordered_count else self.object_list.order_by()
-        return rows[: COUNT_CAP + 1].count()
+        return rows[: self.count_cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self.count > self.count_cap
 
     def validate_number(self, number):
         try:
@@ -41,3 +46,12 @@ class CappedPaginator(Paginator):
             if self.is_capped:
                 return int(number)
             raise
+
+    def page(self, number):
+        # Past the cap the count is not the end of the list: a page holds its full
+        # ``per_page`` rows (Paginator would stop it at the capped count).
+        if not self.is_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)

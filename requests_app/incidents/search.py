@@ -3,8 +3,7 @@ requester's name, e-mail or phone, whatever the accents and the case (``crm/sear
 
 from django.db.models import QuerySet
 
-from contacts.search import record_branches
-from crm.search import any_of
+from contacts.search import record_condition
 
 from .models import Incident
 
@@ -13,5 +12,4 @@ def incident_search(queryset: QuerySet, q: str) -> QuerySet:
     """The incidents of ``queryset`` that ``q`` finds (all of them for an empty ``q``)."""
     if not q.strip():
         return queryset
-    branches = record_branches(q, number_prefix=Incident.NUMBER_PREFIX)
-    return queryset.filter(any_of(Incident, branches))
+    return queryset.filter(record_condition(q, number_prefix=Incident.NUMBER_PREFIX))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
-from crm.pagination import CappedPaginator
+from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import SHORT_TEXT_MAX_LENGTH, posted_text, query_value
 
@@ -34,15 +34,19 @@ def incident_list(request, scope: str = "queue"):
     if scope not in SCOPES:
         raise Http404
     order = query_value(request.GET, "order", "due")
+    q = query_value(request.GET, "q")
     queryset = selectors.incident_list(
         user=request.user,
         scope=scope,
         status=query_value(request.GET, "status") or None,
-        q=query_value(request.GET, "q"),
+        q=q,
         order=order if order in ORDERS else "due",
     )
     # The count needs no order: the partial indexes of each scope find its rows in any order.
-    page = CappedPaginator(queryset, 50, ordered_count=False).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if q.strip() else COUNT_CAP
+    page = CappedPaginator(queryset, 50, ordered_count=False, count_cap=cap).get_page(
+        request.GET.get("page")
+    )
     page.object_list = selectors.with_sla(page.object_list)
     context = {
         "scope": scope,
@@ -53,7 +57,7 @@ def incident_list(request, scope: str = "queue"):
         "title": SCOPES[scope],
         "statuses": Incident.Status.choices,
         "status": query_value(request.GET, "status"),
-        "q": query_value(request.GET, "q"),
+        "q": q,
         "can_create": permissions.can_create_assisted_incident(request.user),
     }
     return render(request, "requests_app/incident_list.html", context)

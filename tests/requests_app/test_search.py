@@ -2,10 +2,14 @@
 and the trigram indexes the queries read (requests_app/{requests,incidents}/search.py)."""
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
+from contacts import search as contacts_search
+from contacts.search import PHONE_NUMBER_MIN_DIGITS, clients_matching
 from requests_app.incidents.search import incident_search
 from requests_app.models import Incident, ServiceRequest
+from requests_app.requests import views as requests_views
 from requests_app.requests.search import request_search
 from tests import factories
 from tests.explain import plan
@@ -139,20 +143,56 @@ def test_the_incident_list_page_searches(login, agent, incidents):
     assert "Projecteur muet" not in html
 
 
-def test_request_search_reads_the_title_and_requester_indexes():
-    explained = plan(request_search(ServiceRequest.objects.all(), "École"))
+def test_request_search_reads_the_title_and_requester_indexes(requests):
+    # The requesters are found first (their trigram indexes), then the requests by the title's
+    # trigrams OR the requester index for those ids: both in one bitmap, no subquery.
+    assert "client_last_name_trgm" in plan(clients_matching("École"))
+    assert "client_first_name_trgm" in plan(clients_matching("École"))
+    assert "client_email_trgm" in plan(clients_matching("École"))
+    explained = plan(request_search(ServiceRequest.objects.all(), "tremblay"))
     assert "request_title_trgm" in explained
-    assert "client_last_name_trgm" in explained
-    assert "client_first_name_trgm" in explained
-    assert "client_email_trgm" in explained
+    assert "request_requester_idx" in explained or "requester_client_id" in explained
+    assert "SubPlan" not in explained
 
 
 def test_incident_search_reads_the_title_index():
     explained = plan(incident_search(Incident.objects.all(), "projecteur"))
     assert "incident_title_trgm" in explained
-    assert "client_last_name_trgm" in explained
 
 
 def test_a_phone_search_reads_the_phone_index():
-    explained = plan(incident_search(Incident.objects.all(), "514 555-0101"))
-    assert "client_phone_trgm" in explained
+    assert "client_phone_trgm" in plan(
+        clients_matching("514 555-0101", phone_min_digits=PHONE_NUMBER_MIN_DIGITS)
+    )
+
+
+def test_a_search_costs_one_more_query_whatever_it_finds(requests, django_assert_num_queries):
+    # The requesters' ids, then the requests: two queries for no requester and for several.
+    for q in ("nobody-at-all", "tremblay", "e"):
+        with django_assert_num_queries(2):
+            list(request_search(ServiceRequest.objects.all(), q))
+
+
+def test_past_the_cap_the_requesters_are_a_subquery(requests, monkeypatch):
+    monkeypatch.setattr(contacts_search, "REQUESTER_IDS_CAP", 1)
+    # "e" is in both clients' names: more than the cap, so a subquery, and the same requests.
+    assert isinstance(contacts_search.requester_ids("e"), QuerySet)
+    assert found(ServiceRequest.objects.all(), "luc", requests) == {"ecole", "percent"}
+    assert found(ServiceRequest.objects.all(), "tremblay", requests) == {"cote"}
+    monkeypatch.setattr(contacts_search, "REQUESTER_IDS_CAP", 2)
+    assert sorted(contacts_search.requester_ids("e")) == sorted(
+        {r.requester_id for r in requests.values()}
+    )
+
+
+def test_a_searched_list_counts_its_pages_up_to_the_search_cap(login, agent, monkeypatch):
+    monkeypatch.setattr(requests_views, "SEARCH_COUNT_CAP", 2)
+    kind = factories.RequestTypeFactory()
+    for n in range(4):
+        factories.ServiceRequestFactory(request_type=kind, title=f"Abattage d'un frêne {n}")
+    response = login(agent).get(reverse("requests:list"), {"q": "frene"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 3  # the cap, plus one
+    assert response.context["page"].paginator.is_capped
+    # The page is not cut at the capped count.
+    assert len(response.context["page"].object_list) == 4
