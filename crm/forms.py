@@ -3,12 +3,13 @@ import math
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from . import throttle
+from .errors import DomainError, NotAllowed
 from .tasks import password_reset_mail_send
 
 
@@ -97,3 +98,21 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         }
         user_id = context["user"].pk
         transaction.on_commit(lambda: password_reset_mail_send.delay(user_id, **message))
+
+
+def submit(form, call) -> bool:
+    """Run ``call(form.cleaned_data)`` when ``form`` is valid; True when the service did it.
+
+    A refusal (``NotAllowed``) is a 403. A domain error becomes the form's own error, so the page
+    shows it beside what was typed. The view only says what success leads to.
+    """
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return False
+    return True

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
+from crm.forms import submit
 from crm.pagination import CappedPaginator
 from crm.permissions import backoffice_required, can_act_in_backoffice
 from crm.selectors import record_history
@@ -160,21 +161,12 @@ def task_assign(request, pk: int):
 def task_journal(request, pk: int):
     task = _get_task(pk)
     form = JournalForm(request.POST)
-    if form.is_valid():
-        try:
-            seam.task_journal_add(
-                by=request.user,
-                task=task,
-                kind=form.cleaned_data["kind"],
-                body=form.cleaned_data["body"],
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Added to the journal."))
-            return redirect(task.get_absolute_url() + "#journal")
+    add = lambda data: seam.task_journal_add(  # noqa: E731
+        by=request.user, task=task, kind=data["kind"], body=data["body"]
+    )
+    if submit(form, add):
+        messages.success(request, _("Added to the journal."))
+        return redirect(task.get_absolute_url() + "#journal")
     context = _detail_context(request, task, journal_form=form)
     return render(request, "tasks_app/task_detail.html", context, status=400)
 

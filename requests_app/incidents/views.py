@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import DomainError, NotAllowed
+from crm.forms import submit
 from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import SHORT_TEXT_MAX_LENGTH, posted_text, query_value
@@ -197,16 +198,11 @@ def incident_assign(request, pk: int):
             request, "requests_app/incident_detail.html", _page(request, pk, assign_form=form)
         )
     form = IncidentAssignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_assign(incident=incident, by=request.user, **form.cleaned_data)
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Assignment saved."))
-            return redirect(incident.get_absolute_url())
+    if submit(
+        form, lambda data: services.incident_assign(incident=incident, by=request.user, **data)
+    ):
+        messages.success(request, _("Assignment saved."))
+        return redirect(incident.get_absolute_url())
     return render(
         request,
         "requests_app/incident_detail.html",
@@ -220,16 +216,10 @@ def incident_assign(request, pk: int):
 def incident_journal(request, pk: int):
     incident = get_object_or_404(Incident, pk=pk)
     form = IncidentJournalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_journal_add(incident=incident, by=request.user, **form.cleaned_data)
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Added to the journal."))
-            return redirect(incident.get_absolute_url() + "#journal")
+    add = lambda data: services.incident_journal_add(incident=incident, by=request.user, **data)  # noqa: E731
+    if submit(form, add):
+        messages.success(request, _("Added to the journal."))
+        return redirect(incident.get_absolute_url() + "#journal")
     return render(
         request,
         "requests_app/incident_detail.html",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.errors import Conflict, DomainError, NotAllowed
+from crm.forms import submit
 from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import posted_text, query_value
@@ -66,21 +67,12 @@ def request_journal(request, pk: int):
     """A comment or a work note written on the request itself."""
     target = get_object_or_404(ServiceRequest.objects.select_related("requester"), pk=pk)
     form = RequestJournalForm(request.POST)
-    if form.is_valid():
-        try:
-            journal.journal_add(
-                by=request.user,
-                request=target,
-                kind=form.cleaned_data["kind"],
-                body=form.cleaned_data["body"],
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Added to the journal."))
-            return redirect(target.get_absolute_url() + "#journal")
+    add = lambda data: journal.journal_add(  # noqa: E731
+        by=request.user, request=target, kind=data["kind"], body=data["body"]
+    )
+    if submit(form, add):
+        messages.success(request, _("Added to the journal."))
+        return redirect(target.get_absolute_url() + "#journal")
     context = _detail_context(request, pk, journal_form=form)
     return render(request, "requests_app/request_detail.html", context, status=400)
 

@@ -129,11 +129,11 @@ def test_answers_are_shown_under_their_labels_on_the_request_page(service_reques
     body = text(login(people["owner"]).get(service_request.get_absolute_url()))
 
     for label in ("Sigle", "Titre du cours", "Trimestre", "Département", "Approche"):
-        assert f'<dt class="col-5">{label}</dt>' in body
+        assert f'<dt class="col-4">{label}</dt>' in body
     # each presenter's address kept whole (the .email class never cuts it)
     assert "Présentateurs" in body
     assert 'Ana Roy <span class="email"><ana@example.org></span>' in body
-    assert '<dt class="col-5">Salle souhaitee</dt>' in body  # an unknown key, humanised
+    assert '<dt class="col-4">Salle souhaitee</dt>' in body  # an unknown key, humanised
     assert "Démarche PERM" in body  # the approach by its type's name
     for key in ("sigle", "departement", "presentateurs", "salle_souhaitee"):
         assert f">{key}<" not in body
@@ -153,8 +153,8 @@ def test_answer_labels_are_english_for_an_english_reader(service_request, people
 
     body = text(login(people["owner"]).get(service_request.get_absolute_url()))
 
-    assert '<dt class="col-5">Course code</dt>' in body
-    assert '<dt class="col-5">Presenters</dt>' in body
+    assert '<dt class="col-4">Course code</dt>' in body
+    assert '<dt class="col-4">Presenters</dt>' in body
 
 
 def test_answer_rows_give_label_and_value_pairs(service_request):
