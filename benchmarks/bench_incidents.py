@@ -208,25 +208,7 @@ def generate(dataset, count: int, *, seed: int = data.SEED) -> IncidentsData:
                 ],  # fmt: skip
                 incidents,
             )
-            data.copy_rows(
-                SLAClock,
-                [
-                    "id",
-                    "incident_id",
-                    "kind",
-                    "policy_id",
-                    "started_at",
-                    "due_at",
-                    "target_seconds",
-                    "paused_since",
-                    "paused_seconds",
-                    "stopped_at",
-                    "met",
-                    "level_reached",
-                    "next_level_at",
-                ],  # fmt: skip
-                clocks,
-            )
+            data.copy_rows(SLAClock, bench_sla.CLOCK_COLUMNS, clocks)
         bench_sla._reset_sequences([Incident, SLAClock])
     del incidents, clocks
     agent = dataset.busy_agent
