@@ -16,6 +16,10 @@ def capped_count(queryset, cap: int) -> int:
     return len(queryset.order_by().values("pk")[: cap + 1])
 
 
+# The highest page number a capped list accepts: past it, an OFFSET no list of Guichet needs.
+MAX_PAGE = 100_000
+
+
 class CappedPaginator(Paginator):
     """Counts at most ``count_cap`` rows (``COUNT_CAP``; ``SEARCH_COUNT_CAP`` for a search), so
     that a list over millions of rows does not pay for an exact COUNT(*). Pages past the cap are
@@ -43,8 +47,11 @@ class CappedPaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            if self.is_capped:
-                return int(number)
+            # Past a capped count a page may exist; 0, a negative number or one past any real
+            # list is still an empty page (``get_page`` then shows the last one).
+            value = int(number)
+            if self.is_capped and 1 <= value <= MAX_PAGE:
+                return value
             raise
 
     def page(self, number):

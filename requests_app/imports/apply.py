@@ -177,12 +177,16 @@ def _apply(result, to_create, to_update, types, by, progress) -> None:
     done = 0
     now = timezone.now()
     for chunk in chunks(to_update, CHUNK_SIZE):
-        requests = ServiceRequest.objects.in_bulk([pk for pk, _plan, _data in chunk])
-        for pk, plan, form_data in chunk:
+        # Locked and read again: an agent's edit of an answer the file does not carry, saved
+        # since the rows were compared, is kept, not overwritten by the earlier read.
+        requests = ServiceRequest.objects.select_for_update().in_bulk(
+            [pk for pk, _plan, _data in chunk]
+        )
+        for pk, plan, _form_data in chunk:
             request = requests[pk]
             request.title = plan.title
             request.due_date = plan.due_date
-            request.form_data = form_data
+            request.form_data = {**request.form_data, **plan.form_data}
             request.requester_id = client_ids[plan.email]
             request.updated_at = now
         update_with_history(

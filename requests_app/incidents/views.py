@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -189,14 +190,18 @@ def incident_assign(request, pk: int):
             raise PermissionDenied
         form = _assign_form(incident)
         if request.htmx:
-            return render(
+            response = render(
                 request,
                 "requests_app/_incident_assign_form.html",
                 {"incident": incident, "assign_form": form},
             )
-        return render(
-            request, "requests_app/incident_detail.html", _page(request, pk, assign_form=form)
-        )
+        else:
+            response = render(
+                request, "requests_app/incident_detail.html", _page(request, pk, assign_form=form)
+            )
+        # The same URL answers a partial or a page: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     form = IncidentAssignForm(request.POST)
     if submit(
         form, lambda data: services.incident_assign(incident=incident, by=request.user, **data)

@@ -194,7 +194,10 @@ class RequestEditForm(ClientChoiceForm):
                         % {"items": ", ".join(bad)},
                     )
                     continue
-                cleaned[name] = people
+                # an empty answer left empty stays as it was stored (None stays None)
+                cleaned[name] = original if not people and not original else people
+            elif original is None and typed == "":
+                cleaned[name] = None
             elif original is not None and str(original) == typed:
                 cleaned[name] = original  # unchanged: keep its type (a number stays a number)
             else:

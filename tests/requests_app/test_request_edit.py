@@ -414,3 +414,23 @@ def test_the_form_of_a_cancelled_request_sends_back_to_its_page(service_request,
 
     assert response.redirect_chain[-1][0] == service_request.get_absolute_url()
     assert "ne peut plus être modifiée" in text(response)
+
+
+def test_an_empty_answer_left_empty_is_not_a_change(service_request, people, login):
+    # given a request whose salle answer was stored empty (None)
+    service_request.form_data = {**service_request.form_data, "salle": None}
+    service_request.save()
+    client = login(people["owner"])
+
+    # when the owner changes the title only, leaving the empty answer empty
+    response = client.post(
+        _edit_url(service_request),
+        _form(service_request, title="MED1001 — Anatomie II", answer__salle=""),
+    )
+
+    # then the answer is still None, and history names the title alone
+    assert response.status_code == 302
+    service_request.refresh_from_db()
+    assert service_request.form_data["salle"] is None
+    entry = selectors.request_history(service_request)[0]
+    assert {c.name for c in entry.changes} == {"title"}

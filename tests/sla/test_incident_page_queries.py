@@ -63,8 +63,10 @@ def test_the_assignment_form_comes_when_asked(login, helper, citizen, support_gr
 
     # when the page is shown, then asked for the form by htmx and without it
     page = client.get(incident.get_absolute_url()).content.decode()
-    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    whole = client.get(url).content.decode()
+    partial_response = client.get(url, HTTP_HX_REQUEST="true")
+    whole_response = client.get(url)
+    partial, whole = partial_response.content.decode(), whole_response.content.decode()
+    assert "HX-Request" in partial_response["Vary"] and "HX-Request" in whole_response["Vary"]
 
     # then the page offers the button, the partial is the form alone, the plain GET the page
     assert 'data-testid="assign-open"' in page and 'id="id_assignee"' not in page
