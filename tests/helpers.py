@@ -1,4 +1,9 @@
+import contextlib
 import html
+import smtplib
+from unittest import mock
+
+from django.core.mail.backends.locmem import EmailBackend
 
 
 def text(response) -> str:
@@ -16,3 +21,20 @@ def rows_of(*models) -> list[list[dict]]:
         ]
         for model in models
     ]
+
+
+@contextlib.contextmanager
+def smtp_failing_once():
+    """The mail server drops the first connection, then delivers (to the test mailbox). Yields
+    the list of attempts, one per call of the backend."""
+    real_send = EmailBackend.send_messages
+    calls = []
+
+    def flaky(backend, messages):
+        calls.append(messages)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(backend, messages)
+
+    with mock.patch.object(EmailBackend, "send_messages", flaky):
+        yield calls

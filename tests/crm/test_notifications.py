@@ -1,12 +1,9 @@
 """The notifications bell: in-app notifications, unread count, mail after commit."""
 
 import contextlib
-import smtplib
-from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.urls import reverse
 
@@ -15,7 +12,7 @@ from crm.celery import app
 from crm.models import Notification
 from crm.tasks import notification_send_email
 from tests import factories
-from tests.helpers import text
+from tests.helpers import smtp_failing_once, text
 
 pytestmark = pytest.mark.django_db
 
@@ -124,17 +121,8 @@ def test_a_rolled_back_notification_mails_nothing(agent, django_capture_on_commi
 def test_a_notification_mail_is_retried_when_smtp_fails_and_sent_once(agent):
     # given: the mail server refuses the first attempt
     notification = factories.NotificationFactory(recipient=agent)
-    real_send = EmailBackend.send_messages
-    calls = []
-
-    def flaky(backend, messages):
-        calls.append(messages)
-        if len(calls) == 1:
-            raise smtplib.SMTPServerDisconnected("connection lost")
-        return real_send(backend, messages)
-
     # when
-    with mock.patch.object(EmailBackend, "send_messages", flaky):
+    with smtp_failing_once() as calls:
         result = notification_send_email.apply(args=[notification.pk])
     # then
     assert result.successful()

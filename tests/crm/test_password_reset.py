@@ -3,14 +3,11 @@ and the mail leaves after commit from the worker, retried when SMTP fails."""
 
 import contextlib
 import re
-import smtplib
 import threading
-from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
-from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -20,7 +17,7 @@ from crm.celery import app
 from crm.forms import PasswordResetForm
 from crm.tasks import password_reset_mail_send
 from tests import factories
-from tests.helpers import text
+from tests.helpers import smtp_failing_once, text
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +170,8 @@ def test_the_mail_is_in_the_accounts_language(commit):
 
 def test_an_smtp_failure_is_retried_until_the_mail_leaves(agent):
     # given: the mail server drops the first connection
-    real_send = EmailBackend.send_messages
-    calls = []
-
-    def flaky(backend, messages):
-        calls.append(messages)
-        if len(calls) == 1:
-            raise smtplib.SMTPServerDisconnected("connection lost")
-        return real_send(backend, messages)
-
     # when
-    with mock.patch.object(EmailBackend, "send_messages", flaky):
+    with smtp_failing_once() as calls:
         result = password_reset_mail_send.apply(
             args=[agent.pk], kwargs={"domain": "testserver", "site_name": "x", "protocol": "https"}
         )

@@ -75,3 +75,14 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery tasks (notification mails) run in the live server's thread, to the test mailbox,
+    not through a broker."""
+    from crm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

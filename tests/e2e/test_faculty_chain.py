@@ -27,16 +27,6 @@ TECHNOLOGIST = "techno@example.org"
 
 
 @pytest.fixture
-def eager_celery():
-    """Mail the notifications in the server's thread (to the test mailbox), not via a broker."""
-    from crm.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def faculty(transactional_db, eager_celery):
     """The two groups and their agents, the chain, and a request filed by a citizen."""
     pedagogues = factories.AssignmentGroupFactory(name="Techno-pédagogues")

@@ -45,16 +45,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def eager_celery():
-    """Notifications are mailed in the server's thread (to the test mailbox), not via a broker."""
-    from crm.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def support(transactional_db, eager_celery):
     """The default calendar and policy as the migrations seed them (a transactional test starts
     from an emptied database), a support group with its agent, and a client who calls."""
