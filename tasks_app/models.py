@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from contacts.models import exactly_one_of
 from crm.history import history_records
 from crm.workflow import ProtectedStateModel
 
@@ -70,6 +71,63 @@ class TaskTemplate(models.Model):
         return f"{self.sequence} {self.name}"
 
 
+class BookableResource(models.Model):
+    """A room, a recording cubicle or a virtual room that support tasks book; a resource is never
+    booked twice for overlapping times (an exclusion constraint on PostgreSQL)."""
+
+    class Kind(models.TextChoices):
+        ROOM = "room", _("room")
+        CUBICLE = "cubicle", _("recording cubicle")
+        VIRTUAL = "virtual", _("virtual room")
+        EQUIPMENT = "equipment", _("equipment")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ROOM)
+    location = models.CharField(_("location"), max_length=255, blank=True)
+    url = models.URLField(_("link to the virtual room"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("bookable resource")
+        verbose_name_plural = _("bookable resources")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SupportTaskTemplate(models.Model):
+    """A kind of support task an agent creates under a service task, such as "Soutien technique
+    — classe virtuelle en salle": its instructions, its group and its usual duration."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    instructions = models.TextField(_("instructions"), blank=True)
+    assignment_group = models.ForeignKey(
+        "crm.AssignmentGroup",
+        verbose_name=_("assignment group"),
+        on_delete=models.PROTECT,
+        related_name="support_task_templates",
+    )
+    default_duration_minutes = models.PositiveIntegerField(
+        _("default duration (minutes)"), default=60
+    )
+    resource_kind = models.CharField(
+        _("resource it usually books"),
+        max_length=16,
+        choices=BookableResource.Kind.choices,
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("support task template")
+        verbose_name_plural = _("support task templates")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class TaskQuerySet(models.QuerySet):
     def not_done(self):
         # The statuses of work not done are named rather than the done ones excluded, so that
@@ -101,6 +159,11 @@ class Task(ProtectedStateModel):
         OVERDUE = "overdue", _("overdue")
         DUE_TODAY = "due_today", _("due today")
         ON_TRACK = "on_track", _("on track")
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
 
     DONE_STATUSES = (Status.CLOSED, Status.CANCELLED)
     NOT_DONE_STATUSES = (Status.PENDING, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD)
@@ -152,6 +215,63 @@ class Task(ProtectedStateModel):
         blank=True,
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # A to-do (seed 002): what it concerns (exactly one client, contact or partner), when it
+    # starts, how urgent it is.
+    client = models.ForeignKey(
+        "contacts.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="todos",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="todos",
+    )
+    partner = models.ForeignKey(
+        "contacts.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="todos",
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    # A scheduled support task (seed 001): when, where, with whom.
+    support_template = models.ForeignKey(
+        SupportTaskTemplate,
+        verbose_name=_("support task template"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    scheduled_start = models.DateTimeField(_("scheduled start"), null=True, blank=True)
+    scheduled_end = models.DateTimeField(_("scheduled end"), null=True, blank=True)
+    resource = models.ForeignKey(
+        BookableResource,
+        verbose_name=_("resource booked"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    virtual_room_url = models.URLField(_("link to the virtual room"), max_length=255, blank=True)
+    attendees = models.ManyToManyField(
+        "contacts.Client",
+        verbose_name=_("attendees"),
+        blank=True,
+        related_name="support_tasks_attended",
+    )
     # Written by its transitions only (and as initial rows by the course-grid import, see
     # tasks_app.chain).
     status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True)
@@ -184,11 +304,37 @@ class Task(ProtectedStateModel):
                 condition=models.Q(status="closed"),
             ),
             models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+            models.Index(fields=["client", "due_date"], name="task_client_idx"),
+            models.Index(fields=["contact", "due_date"], name="task_contact_idx"),
+            models.Index(fields=["partner", "due_date"], name="task_partner_idx"),
+            models.Index(
+                fields=["assignee", "scheduled_start"],
+                name="task_scheduled_idx",
+                condition=models.Q(scheduled_start__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="support") | models.Q(parent__isnull=False),
                 name="task_support_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="todo") | exactly_one_of("client", "contact", "partner"),
+                name="task_todo_one_target",
+                violation_error_message=_(
+                    "Link the to-do to exactly one client, contact or partner."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scheduled_start__isnull=True, scheduled_end__isnull=True)
+                | models.Q(scheduled_end__gt=models.F("scheduled_start")),
+                name="task_schedule_ends_after_start",
+                violation_error_message=_("The end must come after the start."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resource__isnull=True) | models.Q(scheduled_start__isnull=False),
+                name="task_booking_is_scheduled",
+                violation_error_message=_("A resource is booked for a start and an end."),
             ),
         ]
         permissions = [("work_any_task", _("Can work on any group's tasks"))]

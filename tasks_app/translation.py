@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import ChainTemplate, TaskTemplate
+from .models import ChainTemplate, SupportTaskTemplate, TaskTemplate
 
 
 @register(ChainTemplate)
@@ -13,5 +13,11 @@ class ChainTemplateTranslation(TranslationOptions):
 
 @register(TaskTemplate)
 class TaskTemplateTranslation(TranslationOptions):
+    fields = ("name", "instructions")
+    empty_values = None
+
+
+@register(SupportTaskTemplate)
+class SupportTaskTemplateTranslation(TranslationOptions):
     fields = ("name", "instructions")
     empty_values = None

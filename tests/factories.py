@@ -313,6 +313,7 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
     kind = Task.Kind.TODO
     title = factory.Sequence(lambda n: f"Tâche {n}")
+    client = factory.SubFactory("tests.factories.ClientFactory")
     assignment_group = factory.SubFactory(AssignmentGroupFactory)
     status = Task.Status.OPEN
     opened_at = factory.LazyFunction(timezone.now)
