@@ -3,6 +3,7 @@ clients by e-mail in bulk for imports."""
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,8 +14,19 @@ from crm.errors import NotAllowed
 from crm.models import User
 from crm.workflow import save_recorded
 
-from .models import TEXT_MAX_LENGTH, Client
-from .permissions import can_create_client
+from .models import (
+    TEXT_MAX_LENGTH,
+    Call,
+    Client,
+    Contact,
+    Meeting,
+    Note,
+    Partner,
+    ProgramEnrolment,
+    SAEFile,
+    ServiceRecord,
+)
+from .permissions import can_create_client, require_add, require_change
 
 # Addresses looked up per query.
 LOOKUP_CHUNK = 5000
@@ -134,3 +146,144 @@ def clients_find_or_create_by_email(
         ids = insert_with_history(Client, rows, by=by, reason=reason)
         found.update(zip(chunk, ids, strict=True))
     return found
+
+
+# --- CRM records and activities: one create and one update per type --------------------------
+#
+# Each takes model field names as keyword arguments, validates the whole record (field lengths,
+# choices, the "exactly one client, contact or partner" and date checks, unique numbers) and
+# saves it with its history. ``ValidationError`` carries the message of each field for the form.
+# An update locks the row and writes only the fields it was given, so that two agents changing
+# two different fields of one record at once both keep their change.
+
+
+def _model_name(model) -> str:
+    return model._meta.model_name
+
+
+def _save_new(obj, *, by, m2m: Mapping | None = None):
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            save_recorded(obj, by=by, reason="created")
+    except IntegrityError as exc:
+        # A unique number taken meanwhile by another agent (the race the check above lost).
+        raise _unique_error(obj) from exc
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    return obj
+
+
+def _unique_error(obj) -> ValidationError:
+    try:
+        obj.validate_unique()
+        obj.validate_constraints()
+    except ValidationError as exc:
+        return exc
+    return ValidationError(_("This record conflicts with another one saved meanwhile."))
+
+
+def record_create(model, *, by: User | None, m2m: Mapping | None = None, **fields):
+    """A new CRM record of ``model``. ``by`` None is the system (an import, the demo data)."""
+    if by is not None:
+        require_add(by, _model_name(model))
+    obj = model(**fields)
+    if by is not None and hasattr(obj, "created_by_id") and obj.created_by_id is None:
+        obj.created_by = by
+    return _save_new(obj, by=by, m2m=m2m)
+
+
+def record_update(obj, *, by: User, reason: str = "edited", note: str = "", m2m=None, **fields):
+    """Change ``fields`` of ``obj`` (a CRM record) and nothing else."""
+    require_change(by, _model_name(type(obj)))
+    with transaction.atomic():
+        current = type(obj).objects.select_for_update().get(pk=obj.pk)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = list(fields)
+        if any(f.name == "updated_at" for f in current._meta.fields):
+            changed.append("updated_at")
+        try:
+            with transaction.atomic():
+                save_recorded(current, by=by, reason=reason, note=note, update_fields=changed)
+        except IntegrityError as exc:
+            raise _unique_error(current) from exc
+        for name, values in (m2m or {}).items():
+            getattr(current, name).set(values)
+    return current
+
+
+def client_update(*, client: Client, by: User, **fields) -> Client:
+    if "email" in fields:
+        fields["email"] = _clean_email(fields["email"])
+    return record_update(client, by=by, **fields)
+
+
+def partner_create(*, by: User | None, **fields) -> Partner:
+    return record_create(Partner, by=by, **fields)
+
+
+def partner_update(*, partner: Partner, by: User, **fields) -> Partner:
+    return record_update(partner, by=by, **fields)
+
+
+def contact_create(*, by: User | None, **fields) -> Contact:
+    return record_create(Contact, by=by, **fields)
+
+
+def contact_update(*, contact: Contact, by: User, **fields) -> Contact:
+    return record_update(contact, by=by, **fields)
+
+
+def call_create(*, by: User | None, **fields) -> Call:
+    return record_create(Call, by=by, **fields)
+
+
+def call_update(*, call: Call, by: User, **fields) -> Call:
+    """Also what the calendar calls when a call is dragged to another time."""
+    return record_update(call, by=by, **fields)
+
+
+def meeting_create(
+    *, by: User | None, attendees=(), contacts_attending=(), clients_attending=(), **fields
+) -> Meeting:
+    m2m = {
+        "attendees": attendees,
+        "contacts_attending": contacts_attending,
+        "clients_attending": clients_attending,
+    }
+    return record_create(Meeting, by=by, m2m=m2m, **fields)
+
+
+MEETING_M2M = ("attendees", "contacts_attending", "clients_attending")
+
+
+def meeting_update(*, meeting: Meeting, by: User, **fields) -> Meeting:
+    """Also what the calendar calls when a meeting is dragged or resized."""
+    m2m = {name: fields.pop(name) for name in MEETING_M2M if name in fields}
+    return record_update(meeting, by=by, m2m=m2m, **fields)
+
+
+def note_create(*, by: User | None, **fields) -> Note:
+    return record_create(Note, by=by, **fields)
+
+
+def note_update(*, note: Note, by: User, **fields) -> Note:
+    return record_update(note, by=by, **fields)
+
+
+def enrolment_create(*, by: User | None, **fields) -> ProgramEnrolment:
+    return record_create(ProgramEnrolment, by=by, **fields)
+
+
+def service_record_create(*, by: User | None, **fields) -> ServiceRecord:
+    return record_create(ServiceRecord, by=by, **fields)
+
+
+def sae_file_create(*, by: User | None, **fields) -> SAEFile:
+    return record_create(SAEFile, by=by, **fields)
+
+
+def sae_file_update(*, sae_file: SAEFile, by: User, **fields) -> SAEFile:
+    return record_update(sae_file, by=by, **fields)

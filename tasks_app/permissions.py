@@ -42,3 +42,17 @@ rules.add_perm(WORK, may_work_on_task)
 can_work_on_task, require_work_on_task = group_work_rule(
     WORK, gettext_lazy("Only members of the group %(group)s may work on this task.")
 )
+
+
+# To-dos (seed 002) are CRM activities: any agent plans one for anyone and changes any to-do
+# that has no group; a to-do given to a group is changed by that group's members, like any task.
+def can_plan_todo(user: User) -> bool:
+    return is_agent.test(user)
+
+
+def can_change_todo(user: User, todo: Task) -> bool:
+    if not is_agent.test(user):
+        return False
+    if todo.assignment_group_id is None:
+        return True
+    return may_work_on_task.test(user, todo)

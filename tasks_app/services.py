@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import Conflict, DomainError
+from crm.errors import Conflict, DomainError, NotAllowed
 from crm.models import AssignmentGroup, User
 from crm.workflow import save_recorded, transition
 from requests_app.requests import seam
@@ -174,3 +174,117 @@ def support_task_create(
     save_recorded(task, by=by, reason="support_task_created")
     notify_opened([task])
     return task
+
+
+# --- To-dos (seed 002): tasks of kind to-do, linked to one client, contact or partner --------
+
+# The to-do's four statuses of seed 002 and the task statuses that hold them.
+TODO_STATUSES = {
+    "not_started": Task.Status.OPEN,
+    "in_progress": Task.Status.IN_PROGRESS,
+    "waiting": Task.Status.ON_HOLD,
+    "completed": Task.Status.CLOSED,
+}
+# The transitions that lead from one status to another, in order (a to-do moves between any
+# two columns of its Kanban; the path goes through the state machine's legal moves).
+_TODO_PATHS = {
+    (Task.Status.OPEN, Task.Status.IN_PROGRESS): ["start"],
+    (Task.Status.OPEN, Task.Status.ON_HOLD): ["start", "hold"],
+    (Task.Status.OPEN, Task.Status.CLOSED): ["close"],
+    (Task.Status.IN_PROGRESS, Task.Status.ON_HOLD): ["hold"],
+    (Task.Status.IN_PROGRESS, Task.Status.CLOSED): ["close"],
+    (Task.Status.ON_HOLD, Task.Status.IN_PROGRESS): ["resume"],
+    (Task.Status.ON_HOLD, Task.Status.CLOSED): ["close"],
+}
+TODO_FIELDS = (
+    "title",
+    "description",
+    "client",
+    "contact",
+    "partner",
+    "assignee",
+    "assignment_group",
+    "start_date",
+    "due_date",
+    "priority",
+)
+
+
+def _require_change_todo(by: User, todo: Task) -> None:
+    if not permissions.can_change_todo(by, todo):
+        raise NotAllowed(_("You may not change this to-do."))
+
+
+@transaction.atomic
+def todo_create(*, by: User | None, status: str = "not_started", **fields) -> Task:
+    """A to-do: ``fields`` among ``TODO_FIELDS``; ``status`` one of ``TODO_STATUSES``."""
+    if by is not None and not permissions.can_plan_todo(by):
+        raise NotAllowed(_("You may not plan to-dos."))
+    unknown = set(fields) - set(TODO_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    now = timezone.now()
+    todo = Task(kind=Task.Kind.TODO, status=Task.Status.OPEN, opened_at=now, **fields)
+    if todo.assignee_id is None and by is not None:
+        todo.assignee = by
+    todo.full_clean()
+    save_recorded(todo, by=by, reason="created")
+    if status != "not_started":
+        _todo_move(todo, status=status, by=by, now=now)
+    return todo
+
+
+@transaction.atomic
+def todo_update(*, todo: Task, by: User, **fields) -> Task:
+    """Change the given fields of a to-do (also its dates when dragged on the calendar)."""
+    todo = _lock_task(todo)
+    if todo.kind != Task.Kind.TODO:
+        raise DomainError(_("This task is not a to-do."))
+    _require_change_todo(by, todo)
+    unknown = set(fields) - set(TODO_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(todo, name, value)
+    todo.full_clean()
+    save_recorded(todo, by=by, reason="edited", update_fields=[*fields, "updated_at"])
+    return todo
+
+
+@transaction.atomic
+def todo_set_status(*, todo: Task, by: User, status: str) -> Task:
+    """Move a to-do to one of its four statuses (the to-do Kanban's drop)."""
+    todo = _lock_task(todo)
+    if todo.kind != Task.Kind.TODO:
+        raise DomainError(_("This task is not a to-do."))
+    _require_change_todo(by, todo)
+    if status not in TODO_STATUSES:
+        raise DomainError(_("Unknown status."))
+    _todo_move(todo, status=status, by=by, now=timezone.now())
+    return todo
+
+
+def _todo_move(todo: Task, *, status: str, by, now) -> None:
+    target = TODO_STATUSES[status]
+    if todo.status == target:
+        return
+    if todo.status == Task.Status.CLOSED:
+        # A completed to-do taken up again: reopened as not started, then moved on.
+        todo.closed_at = None
+        Task.objects.filter(pk=todo.pk).update(status=Task.Status.OPEN, closed_at=None)
+        todo.refresh_from_db()
+        save_recorded(todo, by=by, reason="reopened", update_fields=["updated_at"])
+        if target == Task.Status.OPEN:
+            return
+    path = _TODO_PATHS.get((todo.status, target))
+    if path is None:
+        # On hold or in progress back to "not started": the state machine has no such move.
+        Task.objects.filter(pk=todo.pk).update(status=target)
+        todo.refresh_from_db()
+        save_recorded(todo, by=by, reason="edited", update_fields=["updated_at"])
+        return
+    reasons = {"start": "started", "hold": "on_hold", "resume": "resumed", "close": "closed"}
+    for name in path:
+        kwargs = {"when": now} if name == "close" else {}
+        transition(todo, name, **kwargs)
+        save_recorded(todo, by=by, reason=reasons[name])

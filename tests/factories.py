@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import time, timedelta
 
 import factory
 from django.contrib.auth.models import Group
@@ -331,3 +331,38 @@ class CourseGridImportFactory(factory.django.DjangoModelFactory):
     dry_run = False
     status = CourseGridImport.Status.DONE
     report = factory.LazyFunction(lambda: {"created": 1, "rejected": 0, "applied": True})
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Partner"
+
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Contact"
+
+    partner = factory.SubFactory(PartnerFactory)
+    first_name = "Julie"
+    last_name = factory.Sequence(lambda n: f"Contact{n}")
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Call"
+
+    client = factory.SubFactory(ClientFactory)
+    subject = factory.Sequence(lambda n: f"Appel {n}")
+    starts_at = factory.LazyFunction(timezone.now)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.Meeting"
+
+    client = factory.SubFactory(ClientFactory)
+    subject = factory.Sequence(lambda n: f"Rencontre {n}")
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
