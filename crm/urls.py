@@ -24,6 +24,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("agent/", include(agent_patterns)),
     path("agent/tasks/", include("tasks_app.urls")),
+    path("agent/", include("tasks_app.activity_urls")),
     path("agent/requests/", include("requests_app.requests.urls")),
     path("agent/incidents/", include("requests_app.incidents.urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

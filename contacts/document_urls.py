@@ -1,0 +1,3 @@
+"""URL patterns of the CRM (document_urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns of the CRM (duplicate_urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns of the CRM (list_urls)."""
+
+urlpatterns: list = []

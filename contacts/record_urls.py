@@ -1,0 +1,3 @@
+"""URL patterns of the CRM (record_urls)."""
+
+urlpatterns: list = []
