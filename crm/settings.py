@@ -4,6 +4,7 @@ With nothing set, Guichet runs on a SQLite file and a server-less Celery broker 
 With ``DEBUG`` off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` must be set or start-up fails naming them.
 """
 
+import importlib.util
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -177,10 +178,41 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (documents of the CRM, course grids) are never served from MEDIA_URL: no URL
+# pattern serves it, and documents are downloaded through contacts:document_download, which
+# checks who may see them. MEDIA_STORAGE=filesystem (the default) keeps them under MEDIA_ROOT;
+# MEDIA_STORAGE=s3 puts them in an S3-compatible bucket through django-storages (install the
+# "s3" extra: pip install "guichet[s3]"), private, read back by the web process only.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            'MEDIA_STORAGE=s3 needs django-storages and boto3: pip install "guichet[s3]".'
+        )
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            # Empty: AWS itself; set for MinIO, Ceph, OVH, Scaleway…
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # Empty: boto3 finds the credentials itself (AWS_ACCESS_KEY_ID…, an instance role).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -311,3 +343,21 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
 # Read notifications older than this are deleted by the daily beat task "Notification retention".
 NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
+
+# Documents of the CRM (contacts/documents.py). The largest file accepted, in bytes, and the
+# types accepted, recognised from the file's content (never its name): pdf, png, jpg, docx, xlsx,
+# pptx, odt, ods, odp, txt, csv (txt and csv have no signature: accepted when the name says so
+# and the content is text; see contacts/documents.py).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DOCUMENT_ALLOWED_TYPES = env.list(
+    "DOCUMENT_ALLOWED_TYPES",
+    default=["pdf", "png", "jpg", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv"],
+)
+# Uploads past this size go to a temporary file, not memory: a 10 MB document (or a 20 MB course
+# grid) never sits whole in a web process. DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, Django's
+# default) caps the other fields of a form, not its files: the proxy in front must accept a body
+# of DOCUMENT_MAX_BYTES and more (the course-grid import takes 20 MB).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
