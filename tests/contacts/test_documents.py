@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 
