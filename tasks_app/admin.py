@@ -6,7 +6,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dag import find_cycle
-from .models import ChainTemplate, Task, TaskTemplate
+from .models import BookableResource, ChainTemplate, SupportTaskTemplate, Task, TaskTemplate
 
 
 def _check_chain(chain, edges: dict, labels: dict):
@@ -142,6 +142,41 @@ class TaskTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_filter = ["chain", "assignment_group"]
     search_fields = ["name_fr", "name_en", "instructions_fr"]
     filter_horizontal = ["prerequisites"]
+
+
+@admin.register(SupportTaskTemplate)
+class SupportTaskTemplateAdmin(TranslationAdmin):
+    """The kinds of support tasks agents create under a service task (seed 001), such as
+    "Soutien technique — classe virtuelle en salle"."""
+
+    list_display = [
+        "name",
+        "assignment_group",
+        "default_duration_minutes",
+        "resource_kind",
+        "active",
+    ]
+    list_filter = ["active", "assignment_group", "resource_kind"]
+    list_editable = ["active"]
+    search_fields = ["name_fr", "name_en", "instructions_fr"]
+    list_select_related = ["assignment_group"]
+    fields = [
+        "name",
+        "instructions",
+        ("assignment_group", "default_duration_minutes"),
+        ("resource_kind", "active"),
+    ]
+
+
+@admin.register(BookableResource)
+class BookableResourceAdmin(admin.ModelAdmin):
+    """Rooms, recording cubicles and virtual rooms that support tasks book; never two bookings
+    of one resource at overlapping times."""
+
+    list_display = ["name", "kind", "location", "url", "active"]
+    list_filter = ["kind", "active"]
+    list_editable = ["active"]
+    search_fields = ["name", "location"]
 
 
 @admin.register(Task)

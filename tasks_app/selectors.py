@@ -1,11 +1,12 @@
 """Reads of tasks: queues, lists, the task page and the Kanban, each at a constant number of
 queries."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from contacts.models import Client
 from crm.models import User
 from crm.pagination import HOME_COUNT_CAP, capped_count
 from requests_app.requests import seam
@@ -52,12 +53,15 @@ def task_detail(*, pk: int) -> Task:
             "assignee",
             "template",
             "parent",
+            "support_template",
+            "resource",
         )
         .prefetch_related(
             Prefetch("journal", queryset=seam.task_journal()),
+            Prefetch("attendees", queryset=Client.objects.order_by("last_name", "first_name")),
             Prefetch(
                 "support_tasks",
-                queryset=Task.objects.select_related("assignment_group", "assignee"),
+                queryset=Task.objects.select_related("assignment_group", "assignee", "resource"),
             ),
             "assignment_group__members",
         )
@@ -136,3 +140,37 @@ def task_counts_for(*, user: User) -> dict[str, int]:
             HOME_COUNT_CAP,
         ),
     }
+
+
+def scheduled_support_tasks(
+    *,
+    users=None,
+    group_ids=None,
+    start: datetime,
+    end: datetime,
+) -> list[Task]:
+    """The scheduled support tasks (not cancelled) whose time overlaps ``[start, end)``, by
+    start: those assigned to one of ``users`` (users or ids) or given to one of the groups
+    ``group_ids``; both None: everyone's. Each comes with its resource, assignee, group, parent
+    task and attendees: two queries whatever their number."""
+    queryset = (
+        Task.objects.filter(
+            kind=Task.Kind.SUPPORT,
+            scheduled_start__lt=end,
+            scheduled_end__gt=start,
+        )
+        .exclude(status=Task.Status.CANCELLED)
+        .select_related("resource", "assignee", "assignment_group", "parent", "support_template")
+        .prefetch_related(
+            Prefetch("attendees", queryset=Client.objects.only("id", "first_name", "last_name"))
+        )
+        .order_by("scheduled_start", "pk")
+    )
+    if users is not None or group_ids is not None:
+        condition = Q(pk__in=[])
+        if users is not None:
+            condition |= Q(assignee__in=list(users))
+        if group_ids is not None:
+            condition |= Q(assignment_group_id__in=list(group_ids))
+        queryset = queryset.filter(condition)
+    return list(queryset)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.task_assign, name="assign"),
     path("<int:pk>/journal/", views.task_journal, name="journal"),
     path("<int:pk>/support/", views.support_task_create, name="support"),
+    path("<int:pk>/schedule/", views.support_task_schedule, name="schedule"),
     path("<int:pk>/move/", views.kanban_move, name="move"),
     path("<int:pk>/<slug:action>/", views.task_action, name="action"),
 ]

@@ -1,7 +1,8 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,7 +17,7 @@ from crm.workflow import transition_graph
 from requests_app.requests import seam
 
 from . import permissions, selectors, services
-from .forms import AssignForm, JournalForm, SupportTaskForm
+from .forms import AssignForm, JournalForm, SupportScheduleForm, SupportTaskForm
 from .models import Task
 
 SCOPES = {
@@ -103,6 +104,8 @@ def _detail_context(request, task: Task, **forms) -> dict:
         "assign_form": forms.get("assign_form")
         or AssignForm(task=task, initial={"assignee": task.assignee_id}),
         "history": record_history(task),
+        "schedule_form": forms.get("schedule_form")
+        or (_schedule_form(task) if can_work and not task.is_done else None),
     }
 
 
@@ -171,6 +174,25 @@ def task_journal(request, pk: int):
     return render(request, "tasks_app/task_detail.html", context, status=400)
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's ``ValidationError`` at the fields it names (the others above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _support_form(parent: Task, data=None) -> SupportTaskForm:
+    attendees = services.support_attendees_default(parent)
+    return SupportTaskForm(
+        data,
+        prefix="support",
+        attendee_choices=attendees,
+        initial={"attendees": [client.pk for client in attendees]},
+    )
+
+
 @backoffice_required
 @require_http_methods(["GET", "POST"])
 def support_task_create(request, pk: int):
@@ -178,25 +200,69 @@ def support_task_create(request, pk: int):
         task = get_object_or_404(Task, pk=pk)
         if not permissions.can_work_on_task(request.user, task):
             raise PermissionDenied
-        form = SupportTaskForm(prefix="support")
+        form = _support_form(task)
         return render(request, "tasks_app/_support_form.html", {"task": task, "form": form})
     parent = _get_task(pk)
-    form = SupportTaskForm(request.POST, prefix="support")
+    form = _support_form(parent, request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data["start"] and not data["end"]:
+            data["attendees"] = None
         try:
-            child = services.support_task_create(
-                parent=parent, by=request.user, **form.cleaned_data
-            )
+            child = services.support_task_create(parent=parent, by=request.user, **data)
         except NotAllowed as error:
             raise PermissionDenied(error.message) from error
         except DomainError as error:
             form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
         else:
             messages.success(
                 request, _("Support task %(number)s created.") % {"number": child.number}
             )
             return redirect(parent.get_absolute_url())
     context = _detail_context(request, parent, support_form=form)
+    return render(request, "tasks_app/task_detail.html", context, status=400)
+
+
+def _schedule_form(task: Task, data=None) -> SupportScheduleForm | None:
+    if task.kind != Task.Kind.SUPPORT:
+        return None
+    current = list(task.attendees.all())
+    choices = {c.pk: c for c in [*services.support_attendees_default(task), *current]}
+    initial = {
+        "start": task.scheduled_start and timezone.localtime(task.scheduled_start),
+        "end": task.scheduled_end and timezone.localtime(task.scheduled_end),
+        "resource": task.resource_id,
+        "place": task.place,
+        "virtual_room_url": task.virtual_room_url,
+        "attendees": [c.pk for c in current],
+    }
+    return SupportScheduleForm(
+        data, prefix="schedule", attendee_choices=choices.values(), initial=initial
+    )
+
+
+@backoffice_required
+@require_POST
+def support_task_schedule(request, pk: int):
+    task = _get_task(pk)
+    if task.kind != Task.Kind.SUPPORT:
+        raise Http404
+    form = _schedule_form(task, request.POST)
+    if form.is_valid():
+        try:
+            services.support_task_schedule(task=task, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Schedule saved."))
+            return redirect(task.get_absolute_url())
+    context = _detail_context(request, task, schedule_form=form)
     return render(request, "tasks_app/task_detail.html", context, status=400)
 
 

@@ -14,6 +14,7 @@ from crm.workflow import save_recorded
 
 from ..catalogue.models import RequestType
 from . import search
+from .answers import PEOPLE_KEYS
 from .journal import journal_add
 from .models import JournalEntry, ServiceRequest
 
@@ -79,3 +80,23 @@ def task_journal() -> QuerySet:
 def request_types() -> QuerySet:
     """Request types, for the task list's filter."""
     return RequestType.objects.all()
+
+
+def request_people(request_id: int | None) -> tuple[int | None, list[tuple[str, str]]]:
+    """The requester's client id and the ``(name, e-mail)`` of each person the request's answers
+    name (the course's presenters), for the attendees of a support task. ``(None, [])`` for a
+    task of no request."""
+    if request_id is None:
+        return None, []
+    row = ServiceRequest.objects.filter(pk=request_id).values_list("requester_id", "form_data")
+    found = row.first()
+    if found is None:
+        return None, []
+    requester_id, answers = found
+    people = []
+    for key in sorted(PEOPLE_KEYS):
+        value = (answers or {}).get(key)
+        for person in value if isinstance(value, list) else []:
+            if isinstance(person, dict) and person.get("email"):
+                people.append((str(person.get("name") or ""), str(person["email"])))
+    return requester_id, people

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -74,6 +75,9 @@ class Command(BaseCommand):
             group.members.add(*(users[m] for m in members))
             if created:
                 self.stdout.write(f"assignment group {name} created")
+        # tasks_app's own demo data (support-task templates, rooms and cubicles), by command
+        # name: requests_app reaches tasks_app through tasks_app.chain alone.
+        call_command("seed_support", stdout=self.stdout)
         for path in sorted(CATALOGUE.glob("*.json")):
             types = catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
             self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
