@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import calendar as crm_calendar
-from contacts.models import Call, CalendarSettings, Meeting
+from contacts.models import CalendarSettings, Call, Meeting
 from tasks_app.models import BookableResource, Task
 from tests import factories
 
@@ -24,7 +24,11 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def week_params(**extra) -> dict:
-    return {"start": MONDAY.isoformat(), "end": (MONDAY + dt.timedelta(days=7)).isoformat(), **extra}
+    return {
+        "start": MONDAY.isoformat(),
+        "end": (MONDAY + dt.timedelta(days=7)).isoformat(),
+        **extra,
+    }
 
 
 def events(client, **params) -> list[dict]:
@@ -188,7 +192,9 @@ def _fill(agent, n: int):
         ).attendees.add(agent)
         factories.TaskFactory(assignee=agent, due_date=at(i % 5, 0).date())
         series = factories.MeetingFactory(
-            assigned_to=agent, starts_at=at(0, 15) - dt.timedelta(weeks=2), rrule="FREQ=WEEKLY;COUNT=10"
+            assigned_to=agent,
+            starts_at=at(0, 15) - dt.timedelta(weeks=2),
+            rrule="FREQ=WEEKLY;COUNT=10",
         )
         factories.MeetingFactory(
             assigned_to=agent,
@@ -237,9 +243,7 @@ def test_dragging_a_call_to_another_day_moves_it_through_its_service(client, age
     assert call.history.first().history_user == agent
 
 
-def test_resizing_a_meeting_to_end_before_it_starts_is_refused_with_a_message(
-    client, agent, week
-):
+def test_resizing_a_meeting_to_end_before_it_starts_is_refused_with_a_message(client, agent, week):
     client.force_login(agent)
     meeting = week["meeting"]
     response = reschedule(
@@ -319,10 +323,16 @@ def test_dragging_the_whole_series_moves_every_occurrence(client, agent):
 
 
 def test_a_recurrence_id_that_is_no_occurrence_is_refused(client, agent):
-    series = factories.CallFactory(assigned_to=agent, starts_at=at(0, 9), rrule="FREQ=WEEKLY;COUNT=3")
+    series = factories.CallFactory(
+        assigned_to=agent, starts_at=at(0, 9), rrule="FREQ=WEEKLY;COUNT=3"
+    )
     client.force_login(agent)
     response = reschedule(
-        client, kind="call", pk=series.pk, start=at(0, 11).isoformat(), recurrence_id="20261103T000000Z"
+        client,
+        kind="call",
+        pk=series.pk,
+        start=at(0, 11).isoformat(),
+        recurrence_id="20261103T000000Z",
     )
     assert response.status_code == 409
     assert not Call.objects.filter(recurrence_of=series).exists()
@@ -380,7 +390,10 @@ def test_meeting_attendees_see_it_on_their_calendar(client, agent, colleague):
     meeting = factories.MeetingFactory(assigned_to=agent, starts_at=at(2, 9), ends_at=at(2, 10))
     meeting.attendees.add(colleague)
     factories.MeetingFactory(
-        assigned_to=colleague, starts_at=at(2, 11), ends_at=at(2, 12), status=Meeting.Status.CANCELLED
+        assigned_to=colleague,
+        starts_at=at(2, 11),
+        ends_at=at(2, 12),
+        status=Meeting.Status.CANCELLED,
     )
     client.force_login(colleague)
     assert [e["extendedProps"]["pk"] for e in events(client)] == [meeting.pk]
