@@ -3,8 +3,9 @@ meetings, to-dos and scheduled support tasks; drag to reschedule through the sam
 the forms; one's sharing and whose shared calendars to show; the private iCalendar feed.
 
 FullCalendar adds its CSS in a ``<style>`` element at run time: the page lets styles carrying
-its one-time CSP nonce through (``style-src 'self' 'nonce-…'``), nothing inline otherwise, and
-scripts stay ``'self'`` only.
+its one-time CSP nonce through (``style-src 'self' 'nonce-…'``), nothing inline otherwise; its
+icon font is a ``data:`` URL, so this page's font-src also allows ``data:`` (a font runs no
+code). Scripts stay ``'self'`` only.
 """
 
 import datetime as dt
@@ -67,7 +68,7 @@ def _shown_owners(user) -> list:
 
 @backoffice_required
 @require_safe
-@csp_update({"style-src": [NONCE]})
+@csp_update({"style-src": [NONCE], "font-src": ["data:"]})
 def calendar_page(request):
     user = request.user
     settings = crm_calendar.settings_of(user)
@@ -97,6 +98,7 @@ def calendar_page(request):
             "initialDate": _initial_date(request.GET.get("date", "")),
             "canCreate": can_change_crm(user, "call"),
             "allDayText": _("To-dos"),
+            "buttonHints": {"prev": _("Previous"), "next": _("Next")},
             "createUrls": {
                 "call": _maybe_url("contacts:call_create"),
                 "meeting": _maybe_url("contacts:meeting_create"),

@@ -135,6 +135,7 @@
     businessHours: { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:30", endTime: "16:30" },
     allDayText: config.allDayText,
     dayMaxEvents: true,
+    buttonHints: config.buttonHints,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     eventStartEditable: true,

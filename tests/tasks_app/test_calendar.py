@@ -109,6 +109,8 @@ def test_the_page_lets_fullcalendar_style_itself_with_a_nonce_only(client, agent
     assert "unsafe-inline" not in header
     script = next(d for d in header.split(";") if d.strip().startswith("script-src"))
     assert script.strip() == "script-src 'self'"
+    # its icon font is a data: URL (a font runs no code)
+    assert "font-src 'self' data:" in header
     assert "vendor/fullcalendar/index.global.min.js" in response.content.decode()
 
 
