@@ -115,7 +115,7 @@ class CalendarSettingsForm(forms.Form):
         label=_("Show the calendars of"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Only colleagues who share their calendar are listed."),
     )
 
