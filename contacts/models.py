@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -10,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_records
+
+from .recurrence import validate_rrule, validate_series_end
 
 TEXT_MAX_LENGTH = 255
 
@@ -331,6 +334,25 @@ class Recurrence(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        if not self.rrule:
+            return
+        try:
+            if self.recurrence_of_id is not None:
+                raise ValidationError(
+                    _("An occurrence edited on its own does not repeat."), code="override"
+                )
+            self.rrule = validate_rrule(self.rrule)
+            if getattr(self, "starts_at", None) is not None:
+                validate_series_end(self.rrule, self.starts_at)
+        except ValidationError as error:
+            raise ValidationError({"rrule": error.messages}) from error
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.rrule) and self.recurrence_of_id is None
 
 
 class Call(Activity, Recurrence):

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 BOOTSTRAP=5.3.9
 BOOTSTRAP_ICONS=1.13.2
 HTMX=2.0.11
+FULLCALENDAR=6.1.21
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -14,12 +15,13 @@ trap 'rm -rf "$work"' EXIT
   cd "$work"
   npm init -y >/dev/null
   npm install --no-audit --no-fund --ignore-scripts --save-exact \
-    "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" >/dev/null
+    "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" \
+    "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" >/dev/null
 )
 nm="$work/node_modules"
 dest=static/vendor
 rm -rf "$dest"
-mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales"
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
 cp "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
 cp "$nm/bootstrap/LICENSE" "$dest/bootstrap/"
@@ -28,9 +30,15 @@ cp "$nm/bootstrap-icons/font/fonts/bootstrap-icons.woff2" "$nm/bootstrap-icons/f
 cp "$nm/bootstrap-icons/LICENSE" "$dest/bootstrap-icons/"
 cp "$nm/htmx.org/dist/htmx.min.js" "$dest/htmx/"
 cp "$nm/htmx.org/LICENSE" "$dest/htmx/"
+# FullCalendar's standard bundle (day, week, month, list, drag and drop) and its French locale
+# (English is built in). It adds its CSS through a <style> carrying the page's CSP nonce.
+cp "$nm/fullcalendar/index.global.min.js" "$dest/fullcalendar/"
+cp "$nm/@fullcalendar/core/locales/fr.global.min.js" "$dest/fullcalendar/locales/"
+cp "$nm/fullcalendar/LICENSE.md" "$dest/fullcalendar/"
 cat > "$dest/VERSIONS" <<TXT
 bootstrap $BOOTSTRAP
 bootstrap-icons $BOOTSTRAP_ICONS
 htmx.org $HTMX
+fullcalendar $FULLCALENDAR
 TXT
 echo "vendored into $dest:"; cat "$dest/VERSIONS"

@@ -56,3 +56,14 @@ def can_change_todo(user: User, todo: Task) -> bool:
     if todo.assignment_group_id is None:
         return True
     return may_work_on_task.test(user, todo)
+
+
+def todo_change_checker(user: User):
+    """``can_change_todo`` for many to-dos at once (a calendar, a board): the user's groups are
+    read once, not once per to-do."""
+    if not is_agent.test(user):
+        return lambda todo: False
+    if works_any_task.test(user):
+        return lambda todo: True
+    groups = set(user.assignment_groups.values_list("pk", flat=True))
+    return lambda todo: todo.assignment_group_id is None or todo.assignment_group_id in groups
