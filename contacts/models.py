@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,9 @@ class Client(models.Model):
         self.email = (self.email or "").strip().lower() or None
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("contacts:client_detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -186,6 +190,9 @@ class Partner(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("contacts:partner_detail", args=[self.pk])
+
 
 class Contact(models.Model):
     """A person of one Partner (seed 002: a contact belongs to one partner only)."""
@@ -219,6 +226,9 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.full_name or f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("contacts:contact_detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
@@ -383,6 +393,9 @@ class Call(Activity, Recurrence):
     def __str__(self):
         return self.subject
 
+    def get_absolute_url(self):
+        return reverse("contacts:call_detail", args=[self.pk])
+
 
 class Meeting(Activity, Recurrence):
     class Status(models.TextChoices):
@@ -434,6 +447,9 @@ class Meeting(Activity, Recurrence):
     def __str__(self):
         return self.subject
 
+    def get_absolute_url(self):
+        return reverse("contacts:meeting_detail", args=[self.pk])
+
 
 class Note(Activity):
     subject = models.CharField(_("subject"), max_length=TEXT_MAX_LENGTH)
@@ -448,6 +464,9 @@ class Note(Activity):
 
     def __str__(self):
         return self.subject
+
+    def get_absolute_url(self):
+        return reverse("contacts:note_detail", args=[self.pk])
 
 
 def document_upload_to(instance, filename):
@@ -489,6 +508,9 @@ class Document(Activity):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("contacts:document_detail", args=[self.pk])
 
 
 class Program(models.Model):
@@ -560,6 +582,9 @@ class ProgramEnrolment(models.Model):
     def __str__(self):
         return f"{self.program} ({self.start_date})"
 
+    def get_absolute_url(self):
+        return reverse("contacts:programenrolment_detail", args=[self.pk])
+
 
 class ServiceRecord(models.Model):
     service = models.ForeignKey(
@@ -588,6 +613,9 @@ class ServiceRecord(models.Model):
 
     def __str__(self):
         return f"{self.activity_number} {self.service}"
+
+    def get_absolute_url(self):
+        return reverse("contacts:servicerecord_detail", args=[self.pk])
 
 
 class SAEFile(models.Model):
@@ -634,6 +662,9 @@ class SAEFile(models.Model):
 
     def __str__(self):
         return self.file_identifier
+
+    def get_absolute_url(self):
+        return reverse("contacts:saefile_detail", args=[self.pk])
 
 
 # --- The agent's own things: favourites, recently viewed, saved filters, calendar settings ----
