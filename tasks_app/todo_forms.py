@@ -1,6 +1,7 @@
 """Forms of the to-dos: create and edit, the list's filters, a Kanban move without a mouse."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
@@ -10,7 +11,8 @@ from crm.validation import QUERY_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LEN
 from .models import Task
 from .todos import TARGET_MODELS, TODO_STATUS_LABELS, target_choice, target_of
 
-STATUS_CHOICES = list(TODO_STATUS_LABELS.items())
+STATUS_CHOICES = [(name, capfirst(label)) for name, label in TODO_STATUS_LABELS.items()]
+PRIORITY_CHOICES = [(value, capfirst(label)) for value, label in Task.Priority.choices]
 
 
 def _date_widget():
@@ -23,7 +25,7 @@ class TodoForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), required=False, widget=_date_widget())
     due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_widget())
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.MEDIUM
+        label=_("Priority"), choices=PRIORITY_CHOICES, initial=Task.Priority.MEDIUM
     )
     assignee = forms.ModelChoiceField(
         label=_("Assigned to"), queryset=User.objects.none(), required=False
@@ -97,7 +99,7 @@ class TodoFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("any"))] + STATUS_CHOICES[:3], required=False
     )
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=[("", _("any")), *Task.Priority.choices], required=False
+        label=_("Priority"), choices=[("", _("any")), *PRIORITY_CHOICES], required=False
     )
     mine = forms.BooleanField(label=_("My items"), required=False)
 

@@ -129,6 +129,8 @@
     footerToolbar: narrow.matches ? { center: "timeGridDay,timeGridWeek,dayGridMonth" } : false,
     height: "auto",
     nowIndicator: true,
+    // A half-hour call shows its time and subject on one line.
+    eventShortHeight: 40,
     slotMinTime: "07:00:00",
     slotMaxTime: "20:00:00",
     scrollTime: "08:00:00",

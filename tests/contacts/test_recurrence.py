@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from dateutil import rrule as dateutil_rrule
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -282,3 +283,33 @@ def test_moving_the_series_moves_its_removed_and_edited_occurrences(agent, serie
     assert series.exdates == [format_exdate(START + dt.timedelta(days=1))]
     override = Call.objects.get(recurrence_of=series)
     assert override.recurrence_id == START + dt.timedelta(weeks=1, days=1)
+
+
+@pytest.mark.django_db
+def test_the_call_form_refuses_a_rule_with_no_end_at_the_field_and_keeps_it(client, agent):
+    # given the call form of a client, with a recurrence rule that never ends
+    target = factories.ClientFactory()
+    client.force_login(agent)
+    data = {
+        "client": target.pk,
+        "subject": "Suivi hebdomadaire",
+        "starts_at": "2026-11-02 10:00",
+        "direction": "outbound",
+        "status": "planned",
+        "duration_minutes": "15",
+        "rrule": "FREQ=WEEKLY",
+        "assigned_to": agent.pk,
+    }
+    # when
+    response = client.post(reverse("contacts:call_create") + f"?client={target.pk}", data)
+    # then
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "rrule" in form.errors
+    assert form["rrule"].value() == "FREQ=WEEKLY"
+    assert not Call.objects.exists()
+    # and with an end, the series is created
+    data["rrule"] = "FREQ=WEEKLY;COUNT=6"
+    response = client.post(reverse("contacts:call_create") + f"?client={target.pk}", data)
+    assert response.status_code == 302
+    assert Call.objects.get().rrule == "FREQ=WEEKLY;COUNT=6"
