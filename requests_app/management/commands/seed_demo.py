@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -131,3 +132,4 @@ class Command(BaseCommand):
                 by=users["technologue@demo.guichet.test"],
             )
             self.stdout.write("demo incident created")
+        call_command("seed_crm_demo", stdout=self.stdout)
