@@ -674,11 +674,12 @@ def generate(scale: float, *, seed: int = data.SEED) -> CrmData:
         label: model._default_manager.count()
         for label, model in [
             ("clients", Client), ("partners", Partner), ("contacts", Contact), ("calls", Call),
-            ("meetings", Meeting), ("notes", Note), ("documents", Document), ("to-dos", Task),
+            ("meetings", Meeting), ("notes", Note), ("documents", Document),
             ("service records", ServiceRecord), ("SAE files", SAEFile),
             ("enrolments", ProgramEnrolment),
         ]
     }  # fmt: skip
+    counts["to-dos"] = Task.objects.filter(kind=Task.Kind.TODO).count()
     return CrmData(
         busy_agent=User.objects.get(pk=busy),
         quiet_agent=User.objects.get(pk=quiet),
