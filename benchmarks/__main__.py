@@ -183,13 +183,19 @@ def run(args, bench_names, check_names, bench_db, started) -> int:
 
     if results:
         print(render_table(results))
+    skipped = [r for r in results if r.skipped]
+    if skipped:
+        print()
+    for result in skipped:
+        print(f"{result.name}: skipped, {result.skipped}")
     for result in results:
         if result.error:
             print(f"\n{result.name}: {result.error}")
     if checks:
         print()
     for outcome in checks:
-        print(f"{outcome.name}: {'yes' if outcome.holds else 'NO'} — {outcome.detail}")
+        verdict = "skipped" if outcome.skipped else "yes" if outcome.holds else "NO"
+        print(f"{outcome.name}: {verdict} — {outcome.detail}")
     print()
     failed = [r.name for r in results if not r.ok] + [c.name for c in checks if not c.holds]
     if failed:

@@ -992,10 +992,12 @@ def _without_secondary_indexes(models_: list[type[models.Model]]):
             for name, definition in cursor.fetchall():
                 saved_keys.append((table, name, definition))
                 cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-            # Indexes behind a primary key or a unique constraint stay: they guard the load.
+            # Indexes behind a primary key, a unique or an exclusion constraint stay: they
+            # guard the load.
             cursor.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
                 "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisunique "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
                 "ORDER BY 1",
                 [quote(table)],
             )

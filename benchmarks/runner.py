@@ -22,6 +22,11 @@ class BenchmarkFailure(Exception):
     """The operation did not do what it is measured doing (e.g. a redirect instead of a page)."""
 
 
+class Skipped(Exception):  # noqa: N818 (a state of the run, not an error)
+    """The operation cannot run here (e.g. the page it measures is not built yet): reported as
+    skipped with the reason, neither measured nor counted as a miss."""
+
+
 @dataclass
 class Context:
     """What a benchmark or a check receives: the generated data and a few helpers."""
@@ -53,6 +58,7 @@ class Result:
     error: str | None = None
     items: int | None = None
     budget_per_s: float | None = None
+    skipped: str | None = None
 
     @property
     def per_s(self) -> float | None:
@@ -64,6 +70,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
+        if self.skipped is not None:
+            return True
         if self.error is not None:
             return False
         if self.budget_per_s is not None and (self.per_s is None or self.per_s < self.budget_per_s):
@@ -76,6 +84,7 @@ class CheckResult:
     name: str
     holds: bool
     detail: str
+    skipped: bool = False
 
 
 def expect_status(response: Any, status: int) -> None:
@@ -113,6 +122,9 @@ def run_benchmark(bench: Benchmark, ctx: Context, repeat: int) -> Result:
             expect_status(response, bench.status)
             timings.append(elapsed * 1000)
             counts.append(len(captured))
+    except Skipped as exc:
+        result.skipped = str(exc)
+        return result
     except Exception as exc:
         result.error = _describe(exc)
         return result
@@ -125,6 +137,8 @@ def run_benchmark(bench: Benchmark, ctx: Context, repeat: int) -> Result:
 def run_check(chk: Check, ctx: Context) -> CheckResult:
     try:
         holds, detail = chk.run(ctx)
+    except Skipped as exc:
+        return CheckResult(chk.name, True, str(exc), skipped=True)
     except Exception as exc:
         return CheckResult(chk.name, False, f"error: {_describe(exc)}")
     return CheckResult(chk.name, bool(holds), detail)
@@ -163,7 +177,7 @@ def render_table(results: list[Result]) -> str:
                 "-" if r.per_s is None else f"{r.per_s:,.0f}",
                 queries,
                 " ".join(budgets) or "-",
-                "ERROR" if r.error else ("yes" if r.ok else "NO"),
+                "skipped" if r.skipped else "ERROR" if r.error else ("yes" if r.ok else "NO"),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]

@@ -135,3 +135,4 @@ class Command(BaseCommand):
                 by=users["technologue@demo.guichet.test"],
             )
             self.stdout.write("demo incident created")
+        call_command("seed_crm_demo", stdout=self.stdout)
