@@ -318,10 +318,12 @@ def incident_page(*, pk: int, viewer: User | None = None) -> dict:
         )
         queryset = queryset.annotate(viewer_in_group=Exists(membership), viewer_id=Value(viewer.pk))
     incident = (
+        # Only the relations the page shows: each join more cost the planner more than the
+        # query's execution (9 tables: 3 ms of planning), and neither the creator nor the
+        # group's escalation group is shown.
         queryset.select_related(
             "requester",
-            "created_by",
-            "assignment_group__escalation_group",
+            "assignment_group",
             "assignee",
             "category",
             "related_request",

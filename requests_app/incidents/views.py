@@ -52,6 +52,7 @@ def incident_list(request, scope: str = "queue"):
         ordered_count=False,
         count_cap=cap,
         counted=queryset,
+        ids_first=bool(q.strip()),
     ).get_page(request.GET.get("page"))
     page.object_list = selectors.incident_rows(page.object_list)
     context = {
