@@ -272,7 +272,7 @@ def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
     first = next(rows, None)
     if first is None:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     unknown = set(first) - {f.attname for f in fields}
     if unknown:
         raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")

@@ -7,7 +7,7 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from crm.search import contains_all, digits_contain, record_number
+from crm.search import contains_all, digits_contain, in_values, record_number
 
 from .models import Client
 
@@ -76,8 +76,9 @@ def record_condition(q: str, *, number_prefix: str, requester: str = "requester"
     - a number, with the record's prefix or none ("INC0000123", "123"), is that record; with
       no prefix and at least ``PHONE_NUMBER_MIN_DIGITS`` digits, also the records of the
       clients with that phone number;
-    - other text is the records whose title holds every word, and the records of the clients
-      that ``client_condition`` finds.
+    - other text is the records whose title holds every word (compared on the record's stored
+      ``title_folded``, ``crm.search.folded_column``), and the records of the clients that
+      ``client_condition`` finds.
     """
     q = " ".join(q.split())
     number = record_number(q, (number_prefix,))
@@ -86,6 +87,7 @@ def record_condition(q: str, *, number_prefix: str, requester: str = "requester"
         condition = Q(pk=value)
         if not prefix:
             owners = requester_ids(q, phone_min_digits=PHONE_NUMBER_MIN_DIGITS)
-            condition |= Q(**{f"{requester}__in": owners})
+            condition |= in_values(requester, owners)
         return condition
-    return contains_all(("title",), q) | Q(**{f"{requester}__in": requester_ids(q)})
+    titles = contains_all(("title",), q, folded={"title": "title_folded"})
+    return titles | in_values(requester, requester_ids(q))

@@ -108,7 +108,7 @@ def insert_with_history(model, rows: list[dict], *, by, reason: str, note: str =
         )
         ids = [row[0] for row in cursor.fetchall()]
     rows = [{pk.attname: id_, **row} for id_, row in zip(ids, rows, strict=True)]
-    fields = model._meta.concrete_fields
+    fields = written_fields(model)
     _copy(
         table,
         [f.column for f in fields],
@@ -165,7 +165,7 @@ def update_with_history(
         cursor.execute(f"DROP TABLE {UPDATE_TABLE}")
     _copy_history(
         model,
-        [{f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields} for obj in objs],
+        [{f.attname: getattr(obj, f.attname) for f in written_fields(model)} for obj in objs],
         history_type="~",
         by=by,
         reason=reason,
@@ -173,10 +173,16 @@ def update_with_history(
     )
 
 
+def written_fields(model) -> list:
+    """The concrete fields a row is written with: not the generated ones (``GeneratedField``),
+    which the database computes and COPY refuses."""
+    return [f for f in model._meta.concrete_fields if not f.generated]
+
+
 def full_row(model, row: dict, now) -> dict:
     """``row`` completed with the model's defaults and its automatic timestamps."""
     complete = {}
-    for f in model._meta.concrete_fields:
+    for f in written_fields(model):
         if f.primary_key:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):

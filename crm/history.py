@@ -79,7 +79,11 @@ def check_reason(code: str) -> str:
 
 def reason_label(code: str) -> str:
     """The translated label of a code; an unknown (older) code is shown as it is."""
-    return str(ChangeReason(code).label) if code in ChangeReason.values else code
+    return str(ChangeReason(code).label) if code in _REASON_CODES else code
+
+
+# ``ChangeReason.values`` builds its list again at every call; a history reads it per row.
+_REASON_CODES = frozenset(ChangeReason.values)
 
 
 def _copy_reason_code(sender, instance, history_instance, **kwargs):

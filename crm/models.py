@@ -17,6 +17,12 @@ def email_matches(email: str) -> Exact:
     return Exact(Lower("email"), Lower(Value(email, output_field=CharField())))
 
 
+def user_display_name(first_name: str, last_name: str, email: str) -> str:
+    """What ``str(user)`` shows, from its three columns: for list rows read without building a
+    user."""
+    return f"{first_name} {last_name}".strip() or email
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -93,7 +99,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return user_display_name(self.first_name, self.last_name, self.email)
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()

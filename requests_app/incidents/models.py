@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
+from crm.search import folded_column
 from crm.workflow import ProtectedStateModel
 
 from ..sla.models import Priority
@@ -79,6 +80,8 @@ class Incident(ProtectedStateModel):
         _("priority"), choices=Priority.choices, default=Priority.MODERATE
     )
     title = models.CharField(_("title"), max_length=255)
+    # guichet_fold(title), written by the database: what the search compares (crm/search.py).
+    title_folded = folded_column("title")
     description = models.TextField(_("description"), blank=True)
     assignment_group = models.ForeignKey(
         "crm.AssignmentGroup",
@@ -124,7 +127,7 @@ class Incident(ProtectedStateModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(pgettext_lazy("incident", "resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(pgettext_lazy("incident", "closed"), null=True, blank=True)
-    history = history_records(excluded_fields=["updated_at", "resolution_due_at"])
+    history = history_records(excluded_fields=["updated_at", "resolution_due_at", "title_folded"])
 
     class Meta:
         verbose_name = _("incident")

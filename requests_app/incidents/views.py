@@ -46,10 +46,15 @@ def incident_list(request, scope: str = "queue"):
     )
     # The count needs no order: the partial indexes of each scope find its rows in any order.
     cap = SEARCH_COUNT_CAP if q.strip() else COUNT_CAP
-    page = CappedPaginator(queryset, 50, ordered_count=False, count_cap=cap).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = selectors.with_sla(page.object_list)
+    page = CappedPaginator(
+        selectors.incident_row_values(queryset),
+        50,
+        ordered_count=False,
+        count_cap=cap,
+        counted=queryset,
+        ids_first=bool(q.strip()),
+    ).get_page(request.GET.get("page"))
+    page.object_list = selectors.incident_rows(page.object_list)
     context = {
         "scope": scope,
         "scopes": SCOPES,

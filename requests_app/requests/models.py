@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from crm.history import history_records
+from crm.search import folded_column
 from crm.workflow import ProtectedStateModel
 
 
@@ -59,6 +60,8 @@ class ServiceRequest(ProtectedStateModel):
         related_name="requests",
     )
     title = models.CharField(_("title"), max_length=255)
+    # guichet_fold(title), written by the database: what the search compares (crm/search.py).
+    title_folded = folded_column("title")
     description = models.TextField(_("description"), blank=True)
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
     external_key = models.CharField(
@@ -75,7 +78,7 @@ class ServiceRequest(ProtectedStateModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = history_records(excluded_fields=["updated_at"])
+    history = history_records(excluded_fields=["updated_at", "title_folded"])
 
     class Meta:
         verbose_name = _("request")

@@ -33,6 +33,7 @@ def request_list(request):
         50,
         ordered_count=not searched,
         count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,
+        ids_first=searched,
     ).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -36,3 +36,25 @@ def test_a_searched_list_answers_odd_pages_without_error(login, db):
     client = login(agent)
     for page in ("0", "-1", "99999999999999999999"):
         assert client.get("/agent/requests/", {"q": "a", "page": page}).status_code == 200
+
+
+def test_ids_first_counts_by_ids_and_pages_among_them(db, django_assert_num_queries):
+    # given 5 rows, 3 of which are counted
+    user = factories.UserFactory()
+    notes = factories.NotificationFactory.create_batch(5, recipient=user)
+    rows = Notification.objects.filter(pk__in=[n.pk for n in notes[:3]]).order_by("-pk")
+    paginator = CappedPaginator(rows, 2, ordered_count=False, count_cap=10, ids_first=True)
+    # when / then: one query for the ids (the count), one for the page
+    with django_assert_num_queries(2):
+        page = paginator.get_page("2")
+        assert paginator.count == 3 and paginator.num_pages == 2
+        assert [n.pk for n in page.object_list] == [notes[0].pk]
+
+
+def test_ids_first_past_the_cap_pages_the_list_itself(db):
+    user = factories.UserFactory()
+    notes = factories.NotificationFactory.create_batch(5, recipient=user)
+    rows = Notification.objects.filter(recipient=user).order_by("pk")
+    paginator = CappedPaginator(rows, 2, count_cap=2, ids_first=True)
+    assert paginator.is_capped
+    assert [n.pk for n in paginator.get_page("3").object_list] == [notes[4].pk]

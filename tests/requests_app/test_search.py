@@ -196,3 +196,46 @@ def test_a_searched_list_counts_its_pages_up_to_the_search_cap(login, agent, mon
     assert response.context["page"].paginator.is_capped
     # The page is not cut at the capped count.
     assert len(response.context["page"].object_list) == 4
+
+
+def test_the_folded_title_is_written_by_the_database_and_follows_the_title(requests):
+    # given a request whose title is then changed
+    request = requests["ecole"]
+    ServiceRequest.objects.filter(pk=request.pk).update(title="Œuvre ÉTÉ")
+    # then the stored column holds the new title folded (lower case, no accents)
+    assert ServiceRequest.objects.get(pk=request.pk).title_folded == "oeuvre ete"
+    assert found(ServiceRequest.objects.all(), "oeuvre", requests) == {"ecole"}
+    assert found(ServiceRequest.objects.all(), "ecole", requests) == set()
+
+
+def test_the_title_search_compares_the_stored_column_without_folding_each_row(requests):
+    sql = str(request_search(ServiceRequest.objects.all(), "ecole").query)
+    assert '"title_folded"' in sql
+    assert 'guichet_fold("requests_app_servicerequest"."title")' not in sql
+
+
+def test_found_requesters_are_one_bigint_array(requests):
+    # One parameter whatever the number of requesters, of the column's type (hashed by
+    # PostgreSQL); the same requests as an IN list.
+    queryset = request_search(ServiceRequest.objects.all(), "e")
+    sql, params = queryset.query.sql_with_params()
+    assert "= ANY(%s::bigint[])" in sql
+    assert sorted(r.pk for r in queryset) == sorted(r.pk for r in requests.values())
+
+
+def test_a_few_matches_are_paged_among_the_ids_the_count_read(login, agent, monkeypatch):
+    # given 3 matches, under the search cap of 4
+    monkeypatch.setattr(requests_views, "SEARCH_COUNT_CAP", 4)
+    kind = factories.RequestTypeFactory()
+    made = [
+        factories.ServiceRequestFactory(request_type=kind, title=f"Abattage d'un frêne {n}")
+        for n in range(3)
+    ]
+    factories.ServiceRequestFactory(request_type=kind, title="Autre chose")
+    # when
+    response = login(agent).get(reverse("requests:list"), {"q": "frene"})
+    # then the count is exact, and the page holds the matches in the list's order
+    page = response.context["page"]
+    assert page.paginator.count == 3 and not page.paginator.is_capped
+    assert [r.pk for r in page.object_list] == [r.pk for r in reversed(made)]
+    assert "= ANY(" in str(page.paginator.object_list.query)  # read among the counted ids

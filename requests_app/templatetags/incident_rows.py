@@ -1,0 +1,77 @@
+"""The rows of the incident lists, written in Python.
+
+A list page shows 50 incidents and their 100 SLA badges: rendered by the template language,
+the rows cost as much time as all the rest of the page (issue 8's budget is 25 ms a page at
+100,000 incidents). Here the same markup is written with f-strings. Every value is escaped as
+the template's autoescaping would have (``html.escape``, which Django's ``escape`` calls,
+without its checks for lazy strings, done once per label here), and dates are formatted as the
+``date`` filter does, once per distinct time (many rows share a due time).
+"""
+
+from html import escape
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+
+from crm.templatetags.guichet import business_duration, status_class
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.simple_tag
+def incident_rows(rows) -> SafeString:
+    """The ``<tr>`` of each row of ``incident_rows`` (``requests_app.incidents.selectors``)."""
+    labels: dict[str, str] = {}
+    dates: dict = {}
+
+    def badge(view) -> str:
+        if view is None:
+            return DASH
+        if view.badge not in labels:
+            labels[view.badge] = escape(str(view.badge_label))
+        return (
+            f'<span class="badge text-bg-{view.badge_class}" data-sla="{escape(view.badge)}">'
+            f"{labels[view.badge]}</span>"
+        )
+
+    def due(moment) -> str:
+        if moment not in dates:
+            dates[moment] = escape(date_format(localtime(moment), "SHORT_DATETIME_FORMAT"))
+        return dates[moment]
+
+    html = []
+    for row in rows:
+        response, resolution = row.sla.get("response"), row.sla.get("resolution")
+        if resolution is None:
+            due_cell = DASH
+            remaining = DASH
+        else:
+            due_cell = (
+                f'{badge(resolution)}<div class="small text-body-secondary">'
+                f"{due(resolution.clock.due_at)}</div>"
+            )
+            remaining = (
+                DASH
+                if resolution.clock.stopped_at
+                else escape(business_duration(resolution.remaining_seconds))
+            )
+        status = escape(row.status)
+        html.append(
+            "\n  <tr>"
+            f'\n    <td><a href="{escape(row.url)}">{row.number}</a></td>'
+            f"\n    <td>{escape(row.title)}</td>"
+            f"\n    <td>{escape(row.priority_label)}</td>"
+            f'\n    <td><span class="badge text-bg-{status_class(row.status)}"'
+            f' data-status="{status}">{escape(row.status_label)}</span></td>'
+            f"\n    <td>{badge(response)}</td>"
+            f"\n    <td>{due_cell}</td>"
+            f"\n    <td>{remaining}</td>"
+            f"\n    <td>{escape(row.group) if row.group else DASH}</td>"
+            f"\n    <td>{escape(row.assignee) if row.assignee else DASH}</td>"
+            "\n  </tr>"
+        )
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
