@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.search import contains
 from crm.validation import QUERY_MAX_LENGTH
@@ -29,6 +30,9 @@ from .models import (
 from .record_forms import staff_queryset
 from .record_search import record_search
 
+# What a choice left empty reads.
+ALL = pgettext_lazy("filter", "All")
+
 # Not a filter: the sort of the list (django-tables2's parameter), kept in a saved filter.
 SORT_PARAM = "sort"
 
@@ -44,8 +48,22 @@ def date_range(label, field_name: str | None = None) -> django_filters.DateFromT
 
 def staff(label, field_name: str) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
-        label=label, field_name=field_name, queryset=staff_queryset()
+        label=label, field_name=field_name, queryset=staff_queryset(), empty_label=ALL
     )
+
+
+def statuses(label, choices) -> django_filters.MultipleChoiceFilter:
+    """A box per status; several ticked find any of them (a row has one status: no DISTINCT)."""
+    return django_filters.MultipleChoiceFilter(
+        label=label,
+        choices=choices,
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+
+def one_of(label, choices) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(label=label, choices=choices, empty_label=ALL)
 
 
 def folded(label, field_name: str) -> django_filters.CharFilter:
@@ -134,7 +152,7 @@ class ActivityViewFilter(CRMFilter):
     view = django_filters.ChoiceFilter(
         label=_("Show"),
         method="filter_view",
-        empty_label=_("All"),
+        empty_label=ALL,
         choices=[("upcoming", _("Upcoming")), ("history", _("History"))],
     )
 
@@ -151,9 +169,7 @@ class ClientFilter(CRMFilter):
     mine_field = "owner"
     advanced = ("client_type", "owner", "city", "created")
 
-    client_type = django_filters.MultipleChoiceFilter(
-        label=_("Client type"), choices=ClientType.choices, distinct=False
-    )
+    client_type = one_of(_("Client type"), ClientType.choices)
     owner = staff(_("Counsellor"), "owner")
     city = folded(_("City"), "city")
     created = date_range(_("Created"), "created_at")
@@ -168,9 +184,7 @@ class PartnerFilter(CRMFilter):
     mine_field = "owner"
     advanced = ("kind", "city", "owner")
 
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Partner.Kind.choices, empty_label=_("All")
-    )
+    kind = one_of(_("Kind"), Partner.Kind.choices)
     city = folded(_("City"), "city")
     owner = staff(_("Assigned to"), "owner")
 
@@ -203,12 +217,8 @@ class CallFilter(ActivityViewFilter):
     done_statuses = (Call.Status.HELD,)
     advanced = ("direction", "status", "starts_at", "assigned_to")
 
-    direction = django_filters.ChoiceFilter(
-        label=_("Direction"), choices=Call.Direction.choices, empty_label=_("All")
-    )
-    status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Call.Status.choices, distinct=False
-    )
+    direction = one_of(_("Direction"), Call.Direction.choices)
+    status = statuses(_("Status"), Call.Status.choices)
     starts_at = date_range(_("Date"))
     assigned_to = staff(_("Assigned to"), "assigned_to")
 
@@ -223,9 +233,7 @@ class MeetingFilter(ActivityViewFilter):
     done_statuses = (Meeting.Status.HELD, Meeting.Status.CANCELLED)
     advanced = ("status", "starts_at", "location", "assigned_to")
 
-    status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Meeting.Status.choices, distinct=False
-    )
+    status = statuses(_("Status"), Meeting.Status.choices)
     starts_at = date_range(_("Date"))
     location = folded(_("Location"), "location")
     assigned_to = staff(_("Assigned to"), "assigned_to")
@@ -253,9 +261,7 @@ class DocumentFilter(CRMFilter):
     mine_field = "assigned_to"
     advanced = ("doc_type", "created", "assigned_to")
 
-    doc_type = django_filters.MultipleChoiceFilter(
-        label=_("Type"), choices=Document.Type.choices, distinct=False
-    )
+    doc_type = one_of(_("Type"), Document.Type.choices)
     created = date_range(_("Added"), "created_at")
     assigned_to = staff(_("Assigned to"), "assigned_to")
 
@@ -270,7 +276,7 @@ class EnrolmentFilter(CRMFilter):
     advanced = ("program", "start_date", "current")
 
     program = django_filters.ModelChoiceFilter(
-        label=_("Program"), queryset=Program.objects.order_by("name")
+        label=_("Program"), queryset=Program.objects.order_by("name"), empty_label=ALL
     )
     start_date = date_range(_("Start"))
     current = django_filters.BooleanFilter(
@@ -295,7 +301,7 @@ class ServiceRecordFilter(CRMFilter):
     advanced = ("service", "start_date")
 
     service = django_filters.ModelChoiceFilter(
-        label=_("Service"), queryset=Service.objects.order_by("name")
+        label=_("Service"), queryset=Service.objects.order_by("name"), empty_label=ALL
     )
     start_date = date_range(_("Start"))
 
@@ -309,9 +315,7 @@ class SAEFileFilter(CRMFilter):
     mine_field = "counsellor"
     advanced = ("status", "counsellor", "opened_on")
 
-    status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=SAEFile.Status.choices, distinct=False
-    )
+    status = statuses(_("Status"), SAEFile.Status.choices)
     counsellor = staff(_("Counsellor"), "counsellor")
     opened_on = date_range(_("Opened"))
 

@@ -12,6 +12,22 @@
     return params.toString();
   }
 
+  // The address pushed for a filtered list names only the filters set ("?q=roy&mine=on"), as
+  // the saved filters do, rather than every empty field of the panel.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "crm-filter-form" && !event.detail.elt.closest(".crm-filters")) return;
+    const data = event.detail.formData;
+    Array.from(new Set(data.keys())).forEach(function (key) {
+      const kept = data.getAll(key).filter(function (value) {
+        return typeof value !== "string" || value.trim() !== "";
+      });
+      data.delete(key);
+      kept.forEach(function (value) {
+        data.append(key, value);
+      });
+    });
+  });
+
   // Capture phase: before htmx (listening on the form) reads the form's values.
   document.addEventListener(
     "submit",
