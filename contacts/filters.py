@@ -137,6 +137,8 @@ class CRMFilter(django_filters.FilterSet):
 
 def param_names_of(form, name: str) -> list[str]:
     widget = form.fields[name].widget
+    if isinstance(widget, django_filters.widgets.SuffixedMultiWidget):
+        return [widget.suffixed(name, suffix) for suffix in widget.suffixes]
     if isinstance(widget, forms.MultiWidget):
         return [f"{name}{suffix}" for suffix in widget.widgets_names]
     return [name]
