@@ -101,16 +101,16 @@ def _incidents(q: str, limit: int) -> list[Hit]:
 
 
 def _crm_group(kind: str):
-    record_type = RECORD_TYPES[kind]
-    return record_type.label_plural, record_type.icon, f"contacts:{kind}_list"
+    return RECORD_TYPES[kind].icon, f"contacts:{kind}_list"
 
 
+# (kind, heading, icon, the kind's list, its search)
 KINDS = (
-    ("client", *_crm_group("client"), _clients),
-    ("partner", *_crm_group("partner"), _partners),
-    ("contact", *_crm_group("contact"), _contacts),
-    ("request", _("requests"), "bi-folder2-open", "requests:list", _requests),
-    ("incident", _("incidents"), "bi-life-preserver", "incidents:all", _incidents),
+    ("client", _("Clients"), *_crm_group("client"), _clients),
+    ("partner", _("Partners"), *_crm_group("partner"), _partners),
+    ("contact", _("Contacts"), *_crm_group("contact"), _contacts),
+    ("request", _("Requests"), "bi-folder2-open", "requests:list", _requests),
+    ("incident", _("Incidents"), "bi-life-preserver", "incidents:all", _incidents),
 )
 
 
