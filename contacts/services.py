@@ -6,14 +6,18 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.bulk import chunks, full_row, insert_with_history
 from crm.errors import NotAllowed
 from crm.models import User
+from crm.permissions import require
+from crm.validation import has_nul
 from crm.workflow import save_recorded
 
+from .filters import FILTERS
 from .models import (
     TEXT_MAX_LENGTH,
     Call,
@@ -24,9 +28,10 @@ from .models import (
     Partner,
     ProgramEnrolment,
     SAEFile,
+    SavedFilter,
     ServiceRecord,
 )
-from .permissions import can_create_client, require_add, require_change
+from .permissions import can_create_client, can_keep_own_items, require_add, require_change
 
 # Addresses looked up per query.
 LOOKUP_CHUNK = 5000
@@ -287,3 +292,69 @@ def sae_file_create(*, by: User | None, **fields) -> SAEFile:
 
 def sae_file_update(*, sae_file: SAEFile, by: User, **fields) -> SAEFile:
     return record_update(sae_file, by=by, **fields)
+
+
+# --- Saved filters: a list's filter kept under a name by its owner ----------------------------
+
+SAVED_NAME_MAX_LENGTH = 120
+SAVED_QUERY_MAX_LENGTH = 2000
+
+
+def saved_filter_query(list_name: str, query: str) -> str:
+    """``query`` (a list's query string) with only the parameters of that list's filter and
+    its sort, in a stable order, empty values dropped."""
+    allowed = FILTERS[list_name].param_names()
+    # Cut before parsing: a query far past the limit is refused anyway, unread.
+    params = QueryDict(query[: SAVED_QUERY_MAX_LENGTH * 2])
+    kept = QueryDict(mutable=True)
+    for key in sorted(set(params) & allowed):
+        values = [v.strip() for v in params.getlist(key) if v.strip()]
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
+
+
+@transaction.atomic
+def saved_filter_save(*, list_name: str, name: str, query: str, by: User) -> SavedFilter:
+    """Keep ``query`` (the list's current filter) under ``name`` for ``by``. ``ValidationError``
+    at the field: no name, a name too long or already used on that list, a filter too long
+    or holding a character that is not allowed."""
+    require(can_keep_own_items(by), _("You may not save filters."))
+    if list_name not in FILTERS:
+        raise ValidationError({"list_name": _("This list does not exist.")})
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Give the filter a name.")})
+    if has_nul(name) or has_nul(query or ""):
+        raise ValidationError({"name": _("The text contains a character that is not allowed.")})
+    if len(name) > SAVED_NAME_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "name": _("The name is too long (%(max)d characters at most).")
+                % {"max": SAVED_NAME_MAX_LENGTH}
+            }
+        )
+    query = saved_filter_query(list_name, query or "")
+    if len(query) > SAVED_QUERY_MAX_LENGTH:
+        raise ValidationError({"query": _("This filter is too long to be saved.")})
+    taken = _("You already have a filter with this name.")
+    if SavedFilter.objects.filter(user=by, list_name=list_name, name__iexact=name).exists():
+        raise ValidationError({"name": taken})
+    saved = SavedFilter(user=by, list_name=list_name, name=name, query=query)
+    try:
+        with transaction.atomic():
+            saved.save()
+    except IntegrityError as exc:
+        # The same name saved meanwhile (a double click).
+        raise ValidationError({"name": taken}) from exc
+    return saved
+
+
+@transaction.atomic
+def saved_filter_delete(*, saved_filter: SavedFilter, by: User) -> None:
+    """Only its owner deletes a saved filter."""
+    require(
+        can_keep_own_items(by) and saved_filter.user_id == by.pk,
+        _("You may not delete this filter."),
+    )
+    saved_filter.delete()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "django_tables2",
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
