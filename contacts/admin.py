@@ -82,6 +82,11 @@ class PartnerAdmin(SimpleHistoryAdmin):
     list_select_related = ["owner"]
     inlines = [ContactInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Contact)
 class ContactAdmin(SimpleHistoryAdmin):

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from contacts import timeline
 from contacts.models import Client, Document, Note
-from tasks_app.models import Task
 from requests_app.models import Incident, ServiceRequest
+from tasks_app.models import Task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +185,9 @@ def test_load_more_brings_the_next_page_as_a_partial(client):
     now = timezone.now()
     for index in range(timeline.PAGE_SIZE + 5):
         factories.CallFactory(
-            client=client_record, subject=f"Appel n{index:02d}", starts_at=now - timedelta(hours=index)
+            client=client_record,
+            subject=f"Appel n{index:02d}",
+            starts_at=now - timedelta(hours=index),
         )
     page = client.get(client_record.get_absolute_url()).content.decode()
     assert page.count('data-testid="timeline-item"') == timeline.PAGE_SIZE
@@ -204,7 +206,14 @@ def test_load_more_brings_the_next_page_as_a_partial(client):
 
 @pytest.mark.parametrize(
     "before",
-    ["", "nonsense", "2026-01-01T00:00:00|call|x", "2026-01-01T00:00:00|call|1", "a\x00b", "x" * 500],
+    [
+        "",
+        "nonsense",
+        "2026-01-01T00:00:00|call|x",
+        "2026-01-01T00:00:00|call|1",
+        "a\x00b",
+        "x" * 500,
+    ],
 )
 def test_a_bad_timeline_cursor_is_a_400(client, before):
     client.force_login(factories.agent())
