@@ -7,7 +7,9 @@
   // Inline edit: a refused value comes back as 422 with the form and its errors, shown in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     const xhr = event.detail.xhr;
-    if (xhr && xhr.status === 422 && event.detail.elt.closest("[data-inline-edit]")) {
+    // detail.elt is the target here; the element that asked is the request's.
+    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (xhr && xhr.status === 422 && source && source.closest("[data-inline-edit]")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
