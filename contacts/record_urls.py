@@ -11,6 +11,7 @@ from .records import RECORD_TYPES
 urlpatterns: list = [
     path("agent/favourites/", shell_views.favourites_menu, name="favourites"),
     path("agent/favourites/toggle/", shell_views.favourite_toggle, name="favourite_toggle"),
+    path("agent/favourites/star/", shell_views.favourite_star, name="favourite_star"),
     path("agent/recent/", shell_views.recent_menu, name="recent"),
     path("agent/records/search/", shell_views.record_search, name="record_search"),
 ]

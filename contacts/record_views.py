@@ -132,6 +132,9 @@ class Action:
     url: str
     icon: str
     testid: str
+    # Activities are buttons; the records a client or partner holds (and a partner's contacts)
+    # are in the "Add…" menu beside them.
+    primary: bool = True
 
 
 def _actions(user, kind: str, obj) -> list[Action]:
@@ -172,13 +175,16 @@ def _actions(user, kind: str, obj) -> list[Action]:
                 "bi-folder-plus",
             )
         )
+    activities = ("call", "meeting", "todo", "note", "document")
     actions = []
     for model_name, url_name, label, icon in wanted:
         if model_name != "todo" and not can_add_crm(user, model_name):
             continue
         url = _url_or_empty(url_name, query)
         if url:
-            actions.append(Action(label, url, icon, f"action-{model_name}"))
+            actions.append(
+                Action(label, url, icon, f"action-{model_name}", model_name in activities)
+            )
     return actions
 
 
@@ -260,10 +266,12 @@ def record_detail(request, pk: int, *, kind: str):
     }
     if kind in THREE_SIXTY:
         items, next_cursor = timeline.timeline(obj)
+        actions = _actions(request.user, kind, obj)
         context.update(
             timeline_items=items,
             next_cursor=next_cursor,
-            actions=_actions(request.user, kind, obj),
+            actions=[a for a in actions if a.primary],
+            more_actions=[a for a in actions if not a.primary],
             panels=_related_panels(obj, kind),
         )
     services.record_viewed(user=request.user, obj=obj)

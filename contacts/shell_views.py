@@ -22,6 +22,7 @@ from .forms import SEARCH_MAX_LENGTH
 from .models import Favourite, RecentView
 from .permissions import can_keep_own_items, can_view_crm
 from .picker import picker_search
+from .record_views import is_starred
 
 MENU_LIMIT = 50
 
@@ -102,6 +103,28 @@ def favourite_toggle(request):
     if not request.htmx:
         return redirect(safe_next(request, obj.get_absolute_url()))
     context = {"obj": obj, "starred": starred, "favourite_key": favourites.key_of(obj)}
+    return render(request, "includes/favourite_star.html", context)
+
+
+@backoffice_required
+@require_GET
+def favourite_star(request):
+    """The star of one record, asked by pages that load it after themselves (requests and
+    incidents: their page's query budget stays as it is)."""
+    form = FavouriteForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(form.errors["record"]))
+    model, pk, can_view = form.cleaned_data["record"]
+    if not can_view(request.user) or not can_keep_own_items(request.user):
+        raise PermissionDenied
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    context = {
+        "obj": obj,
+        "starred": is_starred(request.user, obj),
+        "favourite_key": favourites.key_of(obj),
+    }
     return render(request, "includes/favourite_star.html", context)
 
 

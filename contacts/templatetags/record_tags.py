@@ -36,3 +36,9 @@ def favourite_star(context, obj):
         "favourite_key": favourites.key_of(obj),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("includes/favourite_star_lazy.html")
+def favourite_star_lazy(obj):
+    """The star loaded after the page (htmx), for pages that keep a query budget."""
+    return {"obj": obj, "favourite_key": favourites.key_of(obj)}

@@ -334,3 +334,23 @@ def test_the_admin_lists_and_adds_every_crm_model(client, model):
         # a client is a raw id, never a select of every client
         change = client.get(f"/admin/contacts/{model}/{obj.pk}/change/").content.decode()
         assert '<select name="client"' not in change
+
+
+def test_request_and_incident_pages_load_their_star_after_the_page(client):
+    agent = factories.agent()
+    client.force_login(agent)
+    request = factories.ServiceRequestFactory()
+    incident = factories.IncidentFactory()
+    services.favourite_toggle(user=agent, obj=incident)
+    for obj in (request, incident):
+        page = client.get(obj.get_absolute_url()).content.decode()
+        assert 'data-testid="favourite-star-lazy"' in page
+    url = reverse("contacts:favourite_star")
+    answer = client.get(url, {"record": favourites.key_of(incident)}, **HTMX)
+    assert answer.status_code == 200 and 'aria-pressed="true"' in answer.content.decode()
+    answer = client.get(url, {"record": favourites.key_of(request)}, **HTMX)
+    assert 'aria-pressed="false"' in answer.content.decode()
+    assert client.get(url, {"record": "contacts.client:x"}).status_code == 400
+    assert client.get(url, {"record": "contacts.client:999999"}).status_code == 404
+    client.force_login(factories.citizen())
+    assert client.get(url, {"record": favourites.key_of(request)}).status_code == 403
