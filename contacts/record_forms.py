@@ -131,7 +131,9 @@ class RecordForm(forms.ModelForm):
                 field.widget = RecordPicker(
                     kind, multiple=isinstance(field, forms.ModelMultipleChoiceField)
                 )
-                field.help_text = PICKER_HELP[kind]
+                if name not in self.record_type.linked_to:
+                    # The links share one hint, above them (record_form.html).
+                    field.help_text = PICKER_HELP[kind]
             elif name == "duration_minutes":
                 field.widget.attrs.update(min=0, max=1440, step=5)
                 field.help_text = _("In minutes.")
@@ -148,6 +150,18 @@ class RecordForm(forms.ModelForm):
                 message = _("Link it to exactly one client or partner.")
             raise ValidationError(message)
         return data
+
+    @property
+    def link_names(self) -> list[str]:
+        """The client, contact and partner pickers shown together, of which one is chosen."""
+        return [
+            name
+            for name in self.record_type.linked_to
+            if name in self.fields and name not in self.preset_links
+        ]
+
+    def link_fields(self):
+        return [self[name] for name in self.link_names]
 
     def service_fields(self) -> dict:
         """The cleaned data as the create and update services take it."""

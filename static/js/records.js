@@ -49,6 +49,14 @@
     if (window.htmx) window.htmx.trigger(event.target, "search");
   });
 
+  // The × of a chosen record takes it out of the form.
+  document.addEventListener("click", function (event) {
+    const remove = event.target.closest && event.target.closest("[data-picker-remove]");
+    if (!remove) return;
+    event.preventDefault();
+    remove.closest("label").remove();
+  });
+
   // A result picked joins the chosen ones (it stays when the search changes); a radio button
   // replaces the one chosen before.
   document.addEventListener("change", function (event) {

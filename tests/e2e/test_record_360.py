@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from contacts.models import Client, Document, Note
+from contacts.models import Client, Document, Meeting, Note
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -146,3 +146,39 @@ def test_screenshots_of_the_360_page(page: Page, busy_client, width, theme, lang
     shot(page, f"client-{width}-{theme}-{language}-inline")
     page.get_by_test_id("create-menu").click()
     shot(page, f"menu-plus-{width}-{theme}-{language}")
+
+
+def test_an_agent_plans_a_meeting_picking_its_partner_and_attendees(page: Page, transactional_db):
+    agent = factories.agent(email="agent@example.org", first_name="Julie", last_name="Gagnon")
+    partner = factories.PartnerFactory(name="Cégep du Nord", city="Laval")
+    contact = factories.ContactFactory(partner=partner, first_name="Marc", last_name="Roy")
+    person = factories.ClientFactory(first_name="Léa", last_name="Jodoin")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, agent)
+    page.goto("/agent/meetings/new/")
+    page.locator("#id_subject").fill("Préparer son CV")
+    page.locator("#id_starts_at").fill("2026-12-03T10:00")
+    page.locator("#id_ends_at").fill("2026-12-03T11:00")
+    # the partner, found by a word of its name without its accent
+    page.get_by_test_id("picker-q-partner").fill("cegep")
+    page.get_by_test_id("picker-partner").get_by_text("Cégep du Nord").click()
+    chosen = page.get_by_test_id("picker-partner").locator("[data-picker-chosen] input")
+    expect(chosen).to_be_checked()
+    # a client picked by mistake is taken out again
+    page.get_by_test_id("picker-q-client").fill("jodoin")
+    page.get_by_test_id("picker-client").get_by_text("Léa Jodoin").click()
+    page.get_by_test_id("picker-client").locator("[data-picker-remove]").click()
+    expect(page.get_by_test_id("picker-client").locator("input[name=client]")).to_have_count(0)
+    # a contact and a client attending (several may be picked)
+    page.get_by_test_id("picker-q-contacts_attending").fill("roy")
+    page.get_by_test_id("picker-contacts_attending").get_by_text("Marc Roy").click()
+    page.get_by_test_id("picker-q-clients_attending").fill("jodoin")
+    page.get_by_test_id("picker-clients_attending").get_by_text("Léa Jodoin").click()
+    shot(page, "meeting-form-pickers-1366-fr")
+    page.get_by_test_id("record-form").locator("button.btn-primary").click()
+    expect(page).to_have_url(re.compile(r"/agent/meetings/\d+/$"))
+    shot(page, "meeting-page-1366-fr")
+    meeting = Meeting.objects.get()
+    assert meeting.partner == partner
+    assert list(meeting.contacts_attending.all()) == [contact]
+    assert list(meeting.clients_attending.all()) == [person]
