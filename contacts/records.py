@@ -53,7 +53,8 @@ class RecordType:
     def page_sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if self.sections:
             return self.sections
-        return ((_("Details"), (*self.linked_to, *self.fields)),)
+        # The record it is linked to is named above the fields ("Linked to …").
+        return ((_("Details"), self.fields),)
 
     def inline_editable(self, name: str) -> bool:
         """Whether the record page edits ``name`` on its own (a pencil beside it): a field of
