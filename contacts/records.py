@@ -5,6 +5,7 @@ held by one client or partner. Lists, record pages, favourites and the "+" menu 
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Call,
@@ -33,6 +34,9 @@ class RecordType:
     icon: str = "bi-card-text"
     title_field: str = ""
     many_to_many: tuple[str, ...] = field(default=())
+    # The record page's groups of fields: ``(heading, field names)``; one "details" group of
+    # every field when empty.
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def name(self) -> str:
@@ -45,6 +49,18 @@ class RecordType:
     @property
     def label_plural(self):
         return self.model._meta.verbose_name_plural
+
+    def page_sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if self.sections:
+            return self.sections
+        # The record it is linked to is named above the fields ("Linked to …").
+        return ((_("Details"), self.fields),)
+
+    def inline_editable(self, name: str) -> bool:
+        """Whether the record page edits ``name`` on its own (a pencil beside it): a field of
+        the form, not a link to the client, contact or partner (exactly one of them is set, so
+        they change together on the edit page) nor a list of people."""
+        return name in self.fields and name not in self.many_to_many and name not in TARGETS
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -77,6 +93,35 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "description",
             ),
             icon="bi-person",
+            sections=(
+                (
+                    _("Identity"),
+                    (
+                        "first_name",
+                        "last_name",
+                        "client_type",
+                        "date_of_birth",
+                        "language",
+                        "owner",
+                    ),
+                ),
+                (_("Contact details"), ("email", "phone", "languages_spoken")),
+                (
+                    _("Settlement and employment"),
+                    (
+                        "arrival_date",
+                        "country_of_origin",
+                        "education_level",
+                        "employment_status",
+                        "target_occupation",
+                    ),
+                ),
+                (
+                    _("Address"),
+                    ("street", "street_2", "city", "region", "postal_code", "country"),
+                ),
+                (_("Description"), ("description",)),
+            ),
         ),
         RecordType(
             Partner,
@@ -97,6 +142,12 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "description",
             ),
             icon="bi-building",
+            sections=(
+                (_("Identity"), ("name", "kind", "industry", "owner")),
+                (_("Contact details"), ("email", "phone", "website")),
+                (_("Address"), ("street", "city", "region", "postal_code", "country")),
+                (_("Description"), ("description",)),
+            ),
         ),
         RecordType(
             Contact,
@@ -114,6 +165,14 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "description",
             ),
             icon="bi-person-vcard",
+            sections=(
+                (
+                    _("Identity"),
+                    ("first_name", "last_name", "partner", "job_title", "language", "owner"),
+                ),
+                (_("Contact details"), ("email", "phone", "mobile")),
+                (_("Description"), ("description",)),
+            ),
         ),
         RecordType(
             Call,
@@ -143,11 +202,13 @@ RECORD_TYPES: dict[str, RecordType] = {
                 "rrule",
                 "assigned_to",
                 "attendees",
+                "contacts_attending",
+                "clients_attending",
                 "description",
             ),
             linked_to=TARGETS,
             icon="bi-people",
-            many_to_many=("attendees",),
+            many_to_many=("attendees", "contacts_attending", "clients_attending"),
         ),
         RecordType(Note, "notes", ("subject", "description"), linked_to=TARGETS, icon="bi-journal"),
         RecordType(

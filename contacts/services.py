@@ -3,6 +3,7 @@ clients by e-mail in bulk for imports."""
 
 from collections.abc import Mapping
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -23,10 +24,12 @@ from .models import (
     Call,
     Client,
     Contact,
+    Favourite,
     Meeting,
     Note,
     Partner,
     ProgramEnrolment,
+    RecentView,
     SAEFile,
     SavedFilter,
     ServiceRecord,
@@ -358,3 +361,66 @@ def saved_filter_delete(*, saved_filter: SavedFilter, by: User) -> None:
         _("You may not delete this filter."),
     )
     saved_filter.delete()
+# --- The agent's own things: favourites and recently viewed records --------------------------
+
+
+def _content_type_and_label(obj):
+    return ContentType.objects.get_for_model(obj), str(obj)[:TEXT_MAX_LENGTH]
+
+
+def favourite_toggle(*, user: User, obj) -> bool:
+    """Star ``obj`` for ``user``, or remove the star it has; True when it is now starred. The
+    caller checks that ``user`` may see ``obj`` (``contacts.favourites``)."""
+    if not can_keep_own_items(user):
+        raise NotAllowed(_("You may not keep favourites."))
+    content_type, label = _content_type_and_label(obj)
+    with transaction.atomic():
+        removed, _detail = Favourite.objects.filter(
+            user=user, content_type=content_type, object_id=obj.pk
+        ).delete()
+        if removed:
+            return False
+        # A double click posts twice at once: the second insert finds the first one's row.
+        Favourite.objects.bulk_create(
+            [
+                Favourite(
+                    user=user,
+                    content_type=content_type,
+                    object_id=obj.pk,
+                    label=label,
+                    url=obj.get_absolute_url()[:TEXT_MAX_LENGTH],
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return True
+
+
+def record_viewed(*, user: User, obj) -> None:
+    """``user`` opened ``obj``'s page: it becomes their most recent record, and only the
+    ``RecentView.KEEP`` most recent are kept. Two queries, however many were kept."""
+    if not can_keep_own_items(user):
+        return
+    content_type, label = _content_type_and_label(obj)
+    with transaction.atomic():
+        RecentView.objects.bulk_create(
+            [
+                RecentView(
+                    user=user,
+                    content_type=content_type,
+                    object_id=obj.pk,
+                    label=label,
+                    url=obj.get_absolute_url()[:TEXT_MAX_LENGTH],
+                    viewed_at=timezone.now(),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "content_type", "object_id"],
+            update_fields=["label", "url", "viewed_at"],
+        )
+        older = (
+            RecentView.objects.filter(user=user)
+            .order_by("-viewed_at", "-pk")
+            .values("pk")[RecentView.KEEP :]
+        )
+        RecentView.objects.filter(pk__in=older).delete()

@@ -10,4 +10,12 @@ class RequestsAppConfig(AppConfig):
         # Registers the named rules (rules.add_perm) once the models are loaded.
         from .imports import permissions as _imports  # noqa: F401
         from .incidents import permissions as _incidents  # noqa: F401
+
+        # The requests and incidents on a client's timeline, and their pages' favourite star
+        # (contacts.timeline, contacts.favourites).
+        from .incidents.timeline import register_sources as register_incidents
         from .requests import permissions as _requests  # noqa: F401
+        from .requests.timeline import register_sources as register_requests
+
+        register_requests()
+        register_incidents()

@@ -9,3 +9,7 @@ class TasksAppConfig(AppConfig):
     def ready(self):
         # Registers the named rules (rules.add_perm) once the models are loaded.
         from . import permissions  # noqa: F401
+        from .timeline import register_sources
+
+        # The to-dos on the timeline of a client, contact or partner (contacts.timeline).
+        register_sources()
