@@ -97,17 +97,14 @@ class DuplicateCheckForm(forms.Form):
         super().__init__(data, *args, **kwargs)
 
 
-def _form_class(record_type):
-    Base = form_class_for(record_type)
-    return type(
-        Base.__name__,
-        (Base,),
-        {
-            "confirm_duplicate": forms.BooleanField(
-                label=gettext_lazy("Create anyway"), required=False
-            )
-        },
-    )
+class ConfirmForm(forms.Form):
+    """The "Create anyway" button of the warning (beside the record's own form, whose fields
+    are all the model's)."""
+
+    confirm_duplicate = forms.BooleanField(required=False)
+
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirm_duplicate"]
 
 
 def _panel_context(request, kind, matches, *, confirming: bool) -> dict:
@@ -164,7 +161,7 @@ def record_create(request, *, kind: str):
     record_type = _record_type(kind)
     if not can_add_crm(request.user, kind):
         raise PermissionDenied
-    Form = _form_class(record_type)
+    Form = form_class_for(record_type)
     form = Form(request.POST or None, initial=_initial(request, record_type, kind))
     matches, confirming, status = [], False, 200
     if request.method == "POST":
@@ -172,7 +169,7 @@ def record_create(request, *, kind: str):
         valid = form.is_valid()
         # Also for a refused form: a client whose e-mail is taken is shown beside the error.
         matches = _similar(kind, form.cleaned_data)
-        if valid and matches and not form.cleaned_data.get("confirm_duplicate"):
+        if valid and matches and not ConfirmForm(request.POST).confirmed():
             confirming, status = True, 200
         elif valid:
             fields = form.service_fields()

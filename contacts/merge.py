@@ -100,7 +100,11 @@ def _relations(model):
 
 
 def _label(rel) -> str:
-    return str(rel.related_model._meta.verbose_name_plural)
+    """ "calls"; a many-to-many names its field too: "meetings (clients attending)"."""
+    plural = str(rel.related_model._meta.verbose_name_plural)
+    if rel.many_to_many:
+        return f"{plural} ({rel.field.verbose_name})"
+    return plural
 
 
 def linked_counts(obj) -> dict[str, int]:

@@ -13,6 +13,7 @@ DATA_MIGRATIONS = [
     ("requests_app.migrations.0003_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0005_default_sla", "seed"),
     ("contacts.migrations.0001_initial", "grant_permissions"),
+    ("contacts.migrations.0004_crm_role_permissions", "grant_permissions"),
     ("requests_app.migrations.0013_calendars_and_protected_status", "faculty_calendar_is_default"),
 ]
 

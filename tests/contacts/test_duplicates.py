@@ -4,6 +4,7 @@ cases, phone formats, e-mail case; the create pages' warning and confirmation.""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from contacts.duplicates import (
@@ -12,6 +13,7 @@ from contacts.duplicates import (
     similar_contacts,
     similar_partners,
 )
+from contacts.models import Client, Contact, Partner
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +225,166 @@ def test_contacts_of_the_same_partner_come_first_and_mobiles_count():
     assert [s.record for s in found] == [here, elsewhere]
     assert found[0].reasons == ("same name", "same partner")
     assert [s.record for s in similar_contacts(last_name="Q", phone="5145550100")] == [mobile]
+
+
+# --- the create pages -----------------------------------------------------------------------
+
+CLIENT_FORM = {
+    "first_name": "Marie",
+    "last_name": "jodöin ",
+    "email": "",
+    "phone": "+1 (514) 555-0199",
+    "language": "fr",
+    "city": "Laval",
+}
+
+
+@pytest.fixture
+def jodoin():
+    return factories.ClientFactory(first_name="Marie", last_name="Jodoin", phone="514 555 0199")
+
+
+def test_the_panel_lists_similar_records_as_the_agent_types(client, agent, jodoin):
+    client.force_login(agent)
+    url = reverse("contacts:client_similar")
+
+    panel = client.get(url, {"first_name": "marie", "last_name": "JODOIN"}, HTTP_HX_REQUEST="true")
+
+    body = panel.content.decode()
+    assert panel.status_code == 200
+    assert jodoin.get_absolute_url() in body
+    assert "same name" in body
+    assert 'data-testid="duplicate-confirm"' not in body
+    assert client.get(url, {"last_name": "Zzyzx"}).content.decode().strip() == ""
+
+
+def test_the_create_page_wires_the_panel_to_the_compared_fields(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("contacts:client_create"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f'hx-get="{reverse("contacts:client_similar")}"' in body
+    assert "change from:#id_last_name" in body and "#id_phone" in body
+    assert 'name="confirm_duplicate"' not in body
+
+
+def test_a_similar_client_stops_the_creation_and_keeps_what_was_typed(client, agent, jodoin):
+    client.force_login(agent)
+
+    answer = client.post(reverse("contacts:client_create"), CLIENT_FORM)
+
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert Client.objects.count() == 1
+    assert 'data-testid="duplicate-warning"' in body
+    assert 'data-testid="duplicate-confirm-button"' in body
+    assert jodoin.get_absolute_url() in body  # open the existing one
+    assert 'value="jodöin "' in body or 'value="jodöin"' in body
+    assert 'value="+1 (514) 555-0199"' in body and 'value="Laval"' in body
+    assert "same phone" in body and "same name" in body
+
+
+def test_confirming_creates_the_new_client(client, agent, jodoin):
+    client.force_login(agent)
+
+    answer = client.post(
+        reverse("contacts:client_create"),
+        {**CLIENT_FORM, "owner": agent.pk, "confirm_duplicate": "on"},
+    )
+
+    created = Client.objects.exclude(pk=jodoin.pk).get()
+    assert answer.status_code == 302 and answer.url == created.get_absolute_url()
+    assert (created.last_name, created.city, created.owner) == ("jodöin", "Laval", agent)
+
+
+def test_without_similar_record_the_client_is_created_at_once(client, agent):
+    client.force_login(agent)
+    answer = client.post(reverse("contacts:client_create"), CLIENT_FORM)
+    assert answer.status_code == 302
+    assert Client.objects.get().first_name == "Marie"
+
+
+def test_a_taken_email_is_refused_at_the_field_beside_the_existing_client(client, agent):
+    existing = factories.ClientFactory(email="marie@example.org")
+    client.force_login(agent)
+
+    answer = client.post(
+        reverse("contacts:client_create"),
+        {**CLIENT_FORM, "email": "Marie@Example.org", "confirm_duplicate": "on"},
+    )
+
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "already exists" in body
+    assert existing.get_absolute_url() in body and "same e-mail" in body
+    assert Client.objects.count() == 1
+
+
+def test_a_partner_with_a_similar_name_is_shown_before_creation(client, agent):
+    cegep = factories.PartnerFactory(name="Cégep Nord")
+    client.force_login(agent)
+    url = reverse("contacts:partner_create")
+
+    answer = client.post(url, {"name": "CEGEP NORD", "kind": "school"})
+    assert answer.status_code == 200 and cegep.get_absolute_url() in answer.content.decode()
+    assert Partner.objects.count() == 1
+
+    confirmed = client.post(
+        url, {"name": "CEGEP NORD", "kind": "school", "confirm_duplicate": "on"}
+    )
+    assert confirmed.status_code == 302 and Partner.objects.count() == 2
+
+
+def test_a_contact_needs_a_partner_and_similar_contacts_are_shown(client, agent):
+    partner = factories.PartnerFactory()
+    julie = factories.ContactFactory(partner=partner, first_name="Julie", last_name="Roy")
+    client.force_login(agent)
+    url = reverse("contacts:contact_create")
+
+    page = client.get(url, {"partner": partner.pk})
+    assert f'value="{partner.pk}"' in page.content.decode()
+
+    no_partner = client.post(url, {"first_name": "Julie", "last_name": "Roy", "language": "fr"})
+    assert no_partner.status_code == 400
+    assert 'value="Julie"' in no_partner.content.decode()
+    assert 'id="id_partner"' in no_partner.content.decode()
+
+    data = {"partner": partner.pk, "first_name": "julie", "last_name": "ROY", "language": "fr"}
+    warned = client.post(url, data)
+    assert warned.status_code == 200 and julie.get_absolute_url() in warned.content.decode()
+    assert "same partner" in warned.content.decode()
+    created = client.post(url, {**data, "confirm_duplicate": "on"})
+    assert created.status_code == 302 and Contact.objects.count() == 2
+
+
+@pytest.mark.parametrize("kind", ["client", "partner", "contact"])
+def test_managers_and_citizens_get_403_on_the_create_and_panel(client, manager, citizen, kind):
+    for user in (manager, citizen):
+        client.force_login(user)
+        assert client.get(reverse(f"contacts:{kind}_create")).status_code == 403
+        assert client.get(reverse(f"contacts:{kind}_similar")).status_code == 403
+
+
+def test_bad_input_on_the_panel_is_a_400_with_a_message(client, agent):
+    client.force_login(agent)
+    url = reverse("contacts:client_similar")
+    nul = client.get(url, {"last_name": "a\x00b"})
+    assert nul.status_code == 400
+    big = client.get(url, {"last_name": "x" * 1_000_000})
+    assert big.status_code == 400 and b"255" in big.content
+    assert client.get(reverse("contacts:contact_similar"), {"partner": "12ab"}).status_code == 200
+
+
+def test_the_panel_costs_the_same_queries_with_many_matches(client, agent):
+    client.force_login(agent)
+    url = reverse("contacts:client_similar")
+    params = {"first_name": "Marie", "last_name": "Jodoin", "phone": "514 555 0199"}
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, params)
+    for _ in range(6):
+        factories.ClientFactory(first_name="Marie", last_name="Jodoin", phone="5145550199")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url, params)
+    assert page.content.decode().count('data-testid="duplicate-match"') == 5
+    assert len(many) == len(few)
