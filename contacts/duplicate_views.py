@@ -246,7 +246,10 @@ def _comparison(keep, remove, record_type) -> list[dict]:
                 "from_removed": model_field.attname in fill,
             }
         )
-    return rows
+    # Fields empty on both are left out (counted under the table).
+    return [row for row in rows if row["keep"] != "" or row["remove"] != ""], sum(
+        1 for row in rows if row["keep"] == "" and row["remove"] == ""
+    )
 
 
 def _shown(obj, model_field):
@@ -320,12 +323,14 @@ def record_merge(request, pk: int, *, kind: str):
             context["error"] = _("A record cannot be merged with itself.")
         else:
             keep, remove = (other, this) if pick.cleaned_data["keep"] == other.pk else (this, other)
+            rows, hidden_rows = _comparison(keep, remove, record_type)
             context.update(
                 other=other,
                 pair=(this, other),
                 keep=keep,
                 remove=remove,
-                rows=_comparison(keep, remove, record_type),
+                rows=rows,
+                hidden_rows=hidden_rows,
                 moving=merge.linked_counts(remove),
             )
     if context["other"] is None:

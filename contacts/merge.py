@@ -186,7 +186,7 @@ def _note(result: MergeResult, kind_label: str) -> str:
     ]
     if result.moved:
         moved = ", ".join(
-            _("%(count)d %(records)s") % {"count": n, "records": what}
+            _("%(records)s: %(count)d") % {"count": n, "records": what}
             for what, n in result.moved.items()
         )
         parts.append(_("Moved: %(moved)s.") % {"moved": moved})

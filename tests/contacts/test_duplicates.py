@@ -25,6 +25,12 @@ def _english():
         yield
 
 
+@pytest.fixture
+def agent(db):
+    """An agent who reads the back office in English (the messages asserted are English)."""
+    return factories.agent(email="agent@example.org", language="en")
+
+
 def _names(found):
     return [str(s.record) for s in found]
 
@@ -388,3 +394,16 @@ def test_the_panel_costs_the_same_queries_with_many_matches(client, agent):
         page = client.get(url, params)
     assert page.content.decode().count('data-testid="duplicate-match"') == 5
     assert len(many) == len(few)
+
+
+def test_the_reasons_are_translated_for_a_french_agent(client, jodoin):
+    client.force_login(factories.agent(language="fr"))
+    factories.ClientFactory(first_name="Marie", last_name="Jodoin-Tremblay")
+
+    panel = client.get(
+        reverse("contacts:client_similar"), {"first_name": "Marie", "last_name": "Jodoin"}
+    )
+
+    body = panel.content.decode()
+    assert "même nom" in body
+    assert "nom semblable (59\u00a0%)" in body

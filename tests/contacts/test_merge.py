@@ -38,6 +38,12 @@ def _english():
         yield
 
 
+@pytest.fixture
+def agent(db):
+    """An agent who reads the back office in English (the messages asserted are English)."""
+    return factories.agent(email="agent@example.org", language="en")
+
+
 def _favourite(user, obj, model=Favourite, **extra):
     return model.objects.create(
         user=user,
@@ -133,7 +139,7 @@ def test_the_history_keeps_both_records(agent, pair):
     assert last.history_reason_code == "merged"
     assert last.history_user == agent
     assert f"#{removed_pk}" in last.history_change_reason
-    assert "1 calls" in last.history_change_reason
+    assert "calls: 1" in last.history_change_reason
     assert "phone" in last.history_change_reason
     removed_rows = Client.history.filter(id=removed_pk).order_by("history_date", "history_id")
     assert [row.history_type for row in removed_rows] == ["+", "-"]
@@ -286,7 +292,7 @@ def test_an_agent_picks_the_other_record_sees_both_and_merges(client, agent, pai
     body = side.content.decode()
     assert 'data-testid="merge-comparison"' in body and "Laval" in body
     assert 'data-testid="merge-filled"' in body
-    assert "1 calls" in " ".join(body.split())
+    assert "Calls: 1" in " ".join(body.split())
 
     # confirmed
     done = client.post(url, {"other": remove.pk, "keep": keep.pk})
@@ -367,7 +373,7 @@ def test_the_merge_page_costs_the_same_queries_whatever_is_linked(client, agent,
     with CaptureQueriesContext(connection) as many:
         page = client.get(url, {"other": remove.pk})
     assert len(many) == len(few)
-    assert "5 calls" in " ".join(page.content.decode().split())
+    assert "Calls: 5" in " ".join(page.content.decode().split())
 
 
 # --- two merges at once --------------------------------------------------------------------
