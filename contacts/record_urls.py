@@ -15,11 +15,17 @@ urlpatterns: list = [
     path("agent/recent/", shell_views.recent_menu, name="recent"),
     path("agent/records/search/", shell_views.record_search, name="record_search"),
 ]
+# Their create pages check for duplicates first: duplicate_urls (included before this module).
+CREATED_ELSEWHERE = {"client", "partner", "contact"}
+
 for name, record_type in RECORD_TYPES.items():
     base = f"agent/{record_type.path}/"
     kind = {"kind": name}
+    if name not in CREATED_ELSEWHERE:
+        urlpatterns.append(
+            path(f"{base}new/", record_views.record_create, kind, name=f"{name}_create")
+        )
     urlpatterns += [
-        path(f"{base}new/", record_views.record_create, kind, name=f"{name}_create"),
         path(f"{base}<int:pk>/", record_views.record_detail, kind, name=f"{name}_detail"),
         path(f"{base}<int:pk>/edit/", record_views.record_edit, kind, name=f"{name}_edit"),
         path(

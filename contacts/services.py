@@ -361,6 +361,8 @@ def saved_filter_delete(*, saved_filter: SavedFilter, by: User) -> None:
         _("You may not delete this filter."),
     )
     saved_filter.delete()
+
+
 # --- The agent's own things: favourites and recently viewed records --------------------------
 
 
