@@ -38,6 +38,12 @@ KNOWN_PARAMS = [
     "language",
     "skip_invalid",
     "assignee",
+    # the CRM's lists and saved filters
+    "sort",
+    "mine",
+    "view",
+    "name",
+    "query",
 ]
 # Path slugs: the actions whose form carries text.
 ACTIONS = {

@@ -407,3 +407,21 @@ def test_the_reasons_are_translated_for_a_french_agent(client, jodoin):
     body = panel.content.decode()
     assert "même nom" in body
     assert "nom semblable (59\u00a0%)" in body
+
+
+def test_without_trigrams_names_are_compared_folded_in_python(monkeypatch):
+    # The SQLite of ``make run`` has neither guichet_fold nor pg_trgm: the fallback is asked the
+    # same questions (here on PostgreSQL, with the fallback's conditions).
+    monkeypatch.setattr("contacts.duplicates.indexed", lambda: False)
+    jodoin = factories.ClientFactory(first_name="Marie", last_name="Jodoin", phone="514-555-0199")
+    double = factories.ClientFactory(first_name="Marie", last_name="Jodoin-Tremblay", phone="")
+    factories.ClientFactory(first_name="Gilles", last_name="Jodoin", phone="")
+    factories.ClientFactory(first_name="Marie", last_name="Lavoie", email="ml@example.org")
+
+    found = similar_clients(first_name="marie", last_name="jodöin ")
+    assert [s.record for s in found] == [jodoin, double]
+    assert found[0].reasons == ("same name",)
+    by_phone = similar_clients(last_name="Zed", phone="+1 (514) 555-0199")
+    assert [s.record for s in by_phone] == [jodoin]
+    by_email = similar_clients(last_name="Zed", email="ML@example.org")
+    assert by_email[0].reasons == ("same e-mail",)
