@@ -24,7 +24,7 @@ from crm.validation import safe_next
 
 from . import favourites, services, timeline
 from .models import Contact, Favourite
-from .permissions import can_add_crm, can_change_crm, can_view_crm
+from .permissions import can_add_crm, can_change_crm, can_merge, can_view_crm
 from .record_forms import LINK_MODELS, form_class_for
 from .records import RECORD_TYPES, linked_record
 
@@ -260,6 +260,7 @@ def record_detail(request, pk: int, *, kind: str):
         "linked": linked_record(obj) if record_type.linked_to else None,
         "history": record_history(obj),
         "can_change": can_change,
+        "can_merge": kind in THREE_SIXTY and can_merge(request.user, kind),
         "starred": is_starred(request.user, obj),
         "favourite_key": favourites.key_of(obj),
         "three_sixty": kind in THREE_SIXTY,
