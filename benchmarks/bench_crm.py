@@ -83,13 +83,12 @@ CALENDAR_START_PARAM, CALENDAR_END_PARAM = "start", "end"
 GLOBAL_SEARCH = "agent:search"
 GLOBAL_SEARCH_PARAM = "q"
 # The similar records shown before a client is created: what the create form sends as typed.
-DUPLICATES = "contacts:duplicates"
+DUPLICATES = "contacts:client_similar"
 DUPLICATES_METHOD = "get"
 
 
 def duplicates_query(first_name: str, last_name: str, email: str, phone: str) -> dict:
     return {
-        "kind": "client",
         "first_name": first_name,
         "last_name": last_name,
         "email": email,
@@ -98,8 +97,8 @@ def duplicates_query(first_name: str, last_name: str, email: str, phone: str) ->
 
 
 # The CSV export of the client list, unfiltered: every client, streamed.
-CLIENT_EXPORT = "contacts:client_list"
-CLIENT_EXPORT_QUERY = {"format": "csv"}
+CLIENT_EXPORT = "contacts:client_export"
+CLIENT_EXPORT_QUERY: dict = {}
 # ---------------------------------------------------------------------------------------------
 
 BUDGET_MS = 100
