@@ -163,13 +163,13 @@ def _reschedule(user, data) -> None:
         if todo is None:
             raise DomainError(_("This to-do no longer exists."))
         first = timezone.localdate(start)
-        last = timezone.localdate(end) - dt.timedelta(days=1) if end else first
-        if todo.start_date and todo.due_date or end:
-            fields = {"start_date": first, "due_date": max(first, last)}
-        elif todo.start_date and not todo.due_date:
-            fields = {"start_date": first}
-        else:
-            fields = {"due_date": first}
+        last = max(first, timezone.localdate(end) - dt.timedelta(days=1)) if end else first
+        # The dates it had move; a to-do stretched over several days gains a start date.
+        fields = {}
+        if todo.start_date or todo.due_date is None or last != first:
+            fields["start_date"] = first
+        if todo.due_date or last != first:
+            fields["due_date"] = last
         services.todo_update(todo=todo, by=user, **fields)
         return
     model = MODELS[kind]

@@ -399,3 +399,25 @@ def test_meeting_attendees_see_it_on_their_calendar(client, agent, colleague):
     )
     client.force_login(colleague)
     assert [e["extendedProps"]["pk"] for e in events(client)] == [meeting.pk]
+
+
+def test_a_todo_with_a_due_date_only_keeps_no_start_date_when_dragged(client, agent, week):
+    client.force_login(agent)
+    todo = week["todo"]
+    response = reschedule(
+        client, kind="todo", pk=todo.pk, start="2026-11-05", end="2026-11-06", all_day="on"
+    )
+    assert response.status_code == 200, response.content
+    todo.refresh_from_db()
+    assert (todo.start_date, todo.due_date) == (None, dt.date(2026, 11, 5))
+
+
+def test_stretching_a_todo_over_three_days_gives_it_a_start_date(client, agent, week):
+    client.force_login(agent)
+    todo = week["todo"]
+    response = reschedule(
+        client, kind="todo", pk=todo.pk, start="2026-11-04", end="2026-11-07", all_day="on"
+    )
+    assert response.status_code == 200, response.content
+    todo.refresh_from_db()
+    assert (todo.start_date, todo.due_date) == (dt.date(2026, 11, 4), dt.date(2026, 11, 6))
