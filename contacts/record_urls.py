@@ -15,8 +15,9 @@ urlpatterns: list = [
     path("agent/recent/", shell_views.recent_menu, name="recent"),
     path("agent/records/search/", shell_views.record_search, name="record_search"),
 ]
-# Their create pages check for duplicates first: duplicate_urls (included before this module).
-CREATED_ELSEWHERE = {"client", "partner", "contact"}
+# Created elsewhere: clients, partners and contacts check for duplicates first (duplicate_urls),
+# documents carry a file (document_urls); both modules are included before this one.
+CREATED_ELSEWHERE = {"client", "partner", "contact", "document"}
 
 for name, record_type in RECORD_TYPES.items():
     base = f"agent/{record_type.path}/"
