@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Client
 from crm.models import AssignmentGroup, User
@@ -42,8 +43,8 @@ class ScheduleFields(forms.Form):
 
     SCHEDULE_FIELDS = ("start", "end", "resource", "place", "virtual_room_url", "attendees")
 
-    start = _datetime_field(_("Start"))
-    end = _datetime_field(_("End"))
+    start = _datetime_field(pgettext_lazy("schedule", "Start"))
+    end = _datetime_field(pgettext_lazy("schedule", "End"))
     resource = forms.ModelChoiceField(
         label=_("Room, cubicle or virtual room booked"),
         queryset=BookableResource.objects.filter(active=True),
