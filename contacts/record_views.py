@@ -3,7 +3,7 @@ related records and history, and the create and edit forms of every record type
 (``records.RECORD_TYPES``). A client's, partner's or contact's page is its 360° page."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -443,6 +443,24 @@ def _initial_links(request, record_type) -> dict:
     return initial
 
 
+def _initial_times(request, record_type) -> dict:
+    """``?starts_at=2026-12-03T10:00`` (a calendar slot clicked) gives the start, and a
+    meeting's end an hour later; a value that is not a time is ignored."""
+    if "starts_at" not in record_type.fields:
+        return {}
+    value = request.GET.get("starts_at", "")[:40]
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        return {}
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    initial = {"starts_at": timezone.localtime(start)}
+    if "ends_at" in record_type.fields:
+        initial["ends_at"] = initial["starts_at"] + timedelta(hours=1)
+    return initial
+
+
 def _linked_context(linked) -> dict:
     """What the form's header says of the record it is linked to: a contact's partner too."""
     if isinstance(linked, Contact):
@@ -462,6 +480,7 @@ def record_create(request, *, kind: str):
     for name in ("assigned_to", "owner", "counsellor"):
         if name in record_type.fields:
             initial.setdefault(name, request.user)
+    initial.update(_initial_times(request, record_type))
     form = Form(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":

@@ -122,3 +122,11 @@ def test_managers_cannot_create_or_edit(client, records):
 def test_every_record_type_has_a_create_form(client, kind):
     client.force_login(factories.agent())
     assert client.get(reverse(f"contacts:{kind}_create")).status_code == 200
+
+
+def test_a_calendar_slot_gives_the_new_meeting_its_start_and_end(client):
+    client.force_login(factories.agent())
+    page = client.get(reverse("contacts:meeting_create") + "?starts_at=2026-12-03T10:30")
+    body = page.content.decode()
+    assert 'value="2026-12-03T10:30"' in body and 'value="2026-12-03T11:30"' in body
+    assert client.get(reverse("contacts:call_create") + "?starts_at=demain").status_code == 200
