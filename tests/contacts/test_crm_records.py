@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts import services
 from contacts.models import Call, Contact, Meeting, Partner, Program, Service, ServiceRecord
@@ -15,6 +15,14 @@ from tasks_app.models import Task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are compared in the language they are written in (the French ones come
+    # from the catalogue).
+    with translation.override("en"):
+        yield
 
 
 def test_an_agent_creates_a_partner_its_contact_and_a_call_with_history():

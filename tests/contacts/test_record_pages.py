@@ -3,7 +3,7 @@ bad input kept on the form with its message."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts.models import Call, Partner
 from contacts.records import RECORD_TYPES
@@ -91,7 +91,9 @@ def test_an_activity_linked_to_two_records_is_refused(client, records):
         {"client": records["client"].pk, "partner": records["partner"].pk, "subject": "Note"},
     )
     assert answer.status_code == 400
-    assert "exactly one" in answer.content.decode()
+    with translation.override("fr"):
+        message = translation.gettext("Link it to exactly one client, contact or partner.")
+    assert message in answer.content.decode()
 
 
 def test_an_edit_changes_the_record_and_its_history_says_who(client, records):

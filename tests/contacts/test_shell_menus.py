@@ -354,3 +354,35 @@ def test_request_and_incident_pages_load_their_star_after_the_page(client):
     assert client.get(url, {"record": "contacts.client:999999"}).status_code == 404
     client.force_login(factories.citizen())
     assert client.get(url, {"record": favourites.key_of(request)}).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page_from_every_new_url(client):
+    record = factories.ClientFactory()
+    urls = [
+        reverse("contacts:favourites"),
+        reverse("contacts:recent"),
+        reverse("contacts:favourite_star") + f"?record={favourites.key_of(record)}",
+        reverse("contacts:record_search") + "?kind=client&name=client&q=a",
+        reverse("contacts:client_field", args=[record.pk, "city"]),
+        reverse("contacts:client_field_edit", args=[record.pk, "city"]),
+        reverse("contacts:client_timeline", args=[record.pk]) + "?before=x",
+    ]
+    for url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 302 and "/accounts/login/" in answer.url, url
+    answer = client.post(TOGGLE, {"record": favourites.key_of(record)})
+    assert answer.status_code == 302 and "/accounts/login/" in answer.url
+    assert not Favourite.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["agent", "manager"])
+def test_colleagues_share_the_crm_but_not_their_favourites(client, persona):
+    owner = factories.agent()
+    record = factories.PartnerFactory(name="Cégep Nord")
+    services.favourite_toggle(user=owner, obj=record)
+    client.force_login(getattr(factories, persona)())
+    # another person's star is not theirs: starring adds their own
+    assert "Cégep Nord" not in client.get(reverse("contacts:favourites"), **HTMX).content.decode()
+    assert 'aria-pressed="false"' in client.get(record.get_absolute_url()).content.decode()
+    star(client, record, **HTMX)
+    assert Favourite.objects.filter(object_id=record.pk).count() == 2
