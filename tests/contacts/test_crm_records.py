@@ -19,6 +19,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _english():
+    """The messages are compared in English (the source language; French is tested by pages)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _english():
     # The messages are compared in the language they are written in (the French ones come
     # from the catalogue).
     with translation.override("en"):
