@@ -163,9 +163,22 @@ def journal_items(entries, show_task=False) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
 
 
+def _capfirst(value) -> str:
+    """``{{ value|capfirst }}``."""
+    return conditional_escape(capfirst(str(value)))
+
+
+def _field(obj, name: str, default=""):
+    """``obj.name``, or ``obj[name]`` for a dict, as a template's ``{{ obj.name }}`` reads it."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
 @register.simple_tag
 def history_items(entries) -> SafeString:
-    """The entries of includes/history.html (``crm.selectors.record_history``)."""
+    """The entries of includes/history.html (``crm.selectors.record_history``'s, or dicts of
+    the same keys)."""
     dates = _Dates()
     words = {
         "system": conditional_escape(gettext("system")),
@@ -179,35 +192,45 @@ def history_items(entries) -> SafeString:
         f'<th scope="col">{conditional_escape(gettext("After"))}</th></tr></thead>'
     )
     html = []
-    for entry in entries:
-        if entry.reason:
+    for item in entries:
+        when, who, kind = (
+            _field(item, "when", None),
+            _field(item, "who", None),
+            _field(item, "kind"),
+        )
+        reason, note, changes = (
+            _field(item, "reason"),
+            _field(item, "note"),
+            _field(item, "changes"),
+        )
+        if reason:
             what = (
                 '<span class="badge text-bg-light border" data-testid="history-reason">'
-                f"{_text(entry.reason)}</span>"
+                f"{_text(reason)}</span>"
             )
         else:
-            what = words.get(entry.kind, words["changed"])
+            what = words.get(kind, words["changed"])
         html.append(
             '\n    <li class="list-group-item">'
             '\n      <div class="small text-body-secondary">'
-            f'\n        <time datetime="{dates(entry.when, "c")}">'
-            f"{dates(entry.when, 'SHORT_DATETIME_FORMAT')}</time>"
-            f"\n        · {_text(entry.who) if entry.who else words['system']}"
+            f'\n        <time datetime="{dates(when, "c")}">'
+            f"{dates(when, 'SHORT_DATETIME_FORMAT')}</time>"
+            f"\n        · {_text(who) if who else words['system']}"
             f"\n        · {what}"
             "\n      </div>"
         )
-        if entry.note:
-            html.append(f'\n      <p class="mb-0 mt-1 small">{_text(entry.note)}</p>')
-        if entry.changes:
+        if note:
+            html.append(f'\n      <p class="mb-0 mt-1 small">{_text(note)}</p>')
+        if changes:
             html.append(
                 '\n      <div class="table-responsive"><table class="table table-sm mb-0 mt-1">'
                 f"\n        {head}\n        <tbody>"
             )
             html.extend(
-                f"\n          <tr><td>{conditional_escape(capfirst(change.field))}</td>"
-                f"<td><del>{_text(change.old)}</del></td>"
-                f"<td><ins>{_text(change.new)}</ins></td></tr>"
-                for change in entry.changes
+                f"\n          <tr><td>{_capfirst(_field(change, 'field'))}</td>"
+                f"<td><del>{_text(_field(change, 'old'))}</del></td>"
+                f"<td><ins>{_text(_field(change, 'new'))}</ins></td></tr>"
+                for change in changes
             )
             html.append("\n        </tbody>\n      </table></div>")
         html.append("\n    </li>")
