@@ -353,7 +353,7 @@ def test_a_contact_needs_a_partner_and_similar_contacts_are_shown(client, agent)
     no_partner = client.post(url, {"first_name": "Julie", "last_name": "Roy", "language": "fr"})
     assert no_partner.status_code == 400
     assert 'value="Julie"' in no_partner.content.decode()
-    assert 'id="id_partner"' in no_partner.content.decode()
+    assert 'data-testid="picker-partner"' in no_partner.content.decode()
 
     data = {"partner": partner.pk, "first_name": "julie", "last_name": "ROY", "language": "fr"}
     warned = client.post(url, data)

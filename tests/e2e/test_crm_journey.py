@@ -50,6 +50,7 @@ def test_partner_contact_call_calendar_and_favourite(agent_page):
     partner = Partner.objects.get(name="Cégep du Vieux-Port")
 
     # A contact added from the partner's page: the partner is already chosen.
+    page.get_by_test_id("record-add-menu").click()
     page.get_by_test_id("action-contact").click()
     page.locator("#id_first_name").fill("Martin")
     page.locator("#id_last_name").fill("Jodoin")
