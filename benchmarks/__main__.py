@@ -8,7 +8,7 @@ import signal
 import sys
 from time import perf_counter
 
-DEFAULT_SETTINGS = "tests.settings"
+DEFAULT_SETTINGS = "benchmarks.settings"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.search import contains
 from crm.validation import QUERY_MAX_LENGTH
+from crm.widgets import LongSelect
 
 from .models import (
     Call,
@@ -48,7 +49,11 @@ def date_range(label, field_name: str | None = None) -> django_filters.DateFromT
 
 def staff(label, field_name: str) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
-        label=label, field_name=field_name, queryset=staff_queryset(), empty_label=ALL
+        label=label,
+        field_name=field_name,
+        queryset=staff_queryset(),
+        empty_label=ALL,
+        widget=LongSelect,
     )
 
 

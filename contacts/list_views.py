@@ -17,6 +17,7 @@ from crm.csv import csv_response
 from crm.errors import NotAllowed
 from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
+from crm.search import filtered_then_sorted
 
 from . import selectors, services
 from .filters import SORT_PARAM
@@ -52,12 +53,17 @@ def _sorted_list(request, kind: str, params):
 def _paginate(table, params, *, searched: bool):
     """The page of ``table`` that ``?page=`` asks for (the last one past the end), counted up
     to a cap: "10000+" rows rather than a COUNT over the whole table."""
+    rows = table.data.data
+    if searched:
+        # The matches found first, then sorted (crm.search.filtered_then_sorted).
+        rows = filtered_then_sorted(rows)
     paginator = CappedPaginator(
-        table.data.data,
+        rows,
         PER_PAGE,
         # A search is counted without its order (its trigram indexes find the rows).
         ordered_count=not searched,
         count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,
+        ids_first=searched,
     )
     page = paginator.get_page(params.get("page"))
     table.paginator = paginator

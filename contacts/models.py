@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.history import history_records
+from crm.search import folded_words_column
 
 from .recurrence import validate_rrule, validate_series_end
 
@@ -96,7 +97,9 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = history_records(excluded_fields=["updated_at"])
+    # The searched columns folded as one text, written by the database (crm/search.py).
+    search_folded = folded_words_column("first_name", "last_name", "email")
+    history = history_records(excluded_fields=["updated_at", "search_folded"])
 
     class Meta:
         verbose_name = _("client")
@@ -179,7 +182,9 @@ class Partner(models.Model):
     owner = owner_field("owned_partners")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = history_records(excluded_fields=["updated_at"])
+    # The searched columns folded as one text, written by the database (crm/search.py).
+    search_folded = folded_words_column("name", "email")
+    history = history_records(excluded_fields=["updated_at", "search_folded"])
 
     class Meta:
         verbose_name = _("partner")
@@ -216,7 +221,9 @@ class Contact(models.Model):
     owner = owner_field("owned_contacts")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = history_records(excluded_fields=["updated_at"])
+    # The searched columns folded as one text, written by the database (crm/search.py).
+    search_folded = folded_words_column("first_name", "last_name", "email")
+    history = history_records(excluded_fields=["updated_at", "search_folded"])
 
     class Meta:
         verbose_name = _("contact")

@@ -3,7 +3,7 @@ name, e-mail or phone, accents and case ignored (``crm.search``), a few at a tim
 
 from django.db.models import Q, QuerySet
 
-from crm.search import contains_all, digits_contain
+from crm.search import contains_all, digits_contain, first_found
 
 from .models import Client, Contact, Partner
 from .search import client_condition, phone_digits
@@ -42,4 +42,4 @@ def picker_search(*, kind: str, q: str, limit: int = PICKER_LIMIT) -> QuerySet:
     queryset = model.objects.filter(condition(q)).order_by(*order)
     if kind == "contact":
         queryset = queryset.select_related("partner")
-    return queryset[:limit]
+    return first_found(queryset, limit)

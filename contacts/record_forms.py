@@ -38,6 +38,8 @@ def staff_queryset():
         User.objects.filter(is_active=True, groups__name__in=[roles.AGENT, roles.ADMINISTRATOR])
         .distinct()
         .order_by("last_name", "first_name", "email")
+        # What a choice shows (``User.__str__``): a body may have thousands of agents.
+        .only("pk", "first_name", "last_name", "email")
     )
 
 

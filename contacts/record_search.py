@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from crm.search import any_of, contains_all, digits_contain
+from crm.search import any_of, contains_all, digits_contain, indexed, words_contained
 
 from .models import Contact, Partner
 from .search import client_condition, clients_matching, phone_digits
@@ -26,11 +26,18 @@ class SearchSpec:
     phones: tuple[str, ...] = ()
     # Foreign keys to clients, contacts or partners whose search also finds the record.
     through: tuple[str, ...] = ()
+    # The stored column holding ``words`` folded as one text (``folded_words_column``),
+    # compared instead of them on PostgreSQL.
+    folded: str = ""
 
 
 SEARCHES: dict[str, SearchSpec] = {
-    "partner": SearchSpec(words=("name", "email"), phones=("phone",)),
-    "contact": SearchSpec(words=("first_name", "last_name", "email"), phones=("phone", "mobile")),
+    "partner": SearchSpec(words=("name", "email"), phones=("phone",), folded="search_folded"),
+    "contact": SearchSpec(
+        words=("first_name", "last_name", "email"),
+        phones=("phone", "mobile"),
+        folded="search_folded",
+    ),
     "call": SearchSpec(words=("subject",), through=("client", "contact", "partner")),
     "meeting": SearchSpec(words=("subject",), through=("client", "contact", "partner")),
     "note": SearchSpec(words=("subject",), through=("client", "contact", "partner")),
@@ -45,7 +52,10 @@ SEARCHES: dict[str, SearchSpec] = {
 
 def own_condition(spec: SearchSpec, q: str) -> Q:
     """The record's own columns: every word in one of ``spec.words``, or its phone digits."""
-    condition = contains_all(spec.words, q) if spec.words else Q(pk__in=[])
+    if spec.folded and indexed():
+        condition = words_contained(spec.folded, q)
+    else:
+        condition = contains_all(spec.words, q) if spec.words else Q(pk__in=[])
     digits = phone_digits(q)
     if digits:
         for field in spec.phones:

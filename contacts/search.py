@@ -7,7 +7,14 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from crm.search import contains_all, digits_contain, in_values, record_number
+from crm.search import (
+    contains_all,
+    digits_contain,
+    in_values,
+    indexed,
+    record_number,
+    words_contained,
+)
 
 from .models import Client
 
@@ -33,7 +40,8 @@ def client_condition(q: str, *, phone_min_digits: int = PHONE_MIN_DIGITS) -> Q:
     q = " ".join(q.split())
     if not q:
         return Q(pk__in=[])
-    condition = contains_all(NAME_FIELDS, q)
+    # On PostgreSQL the three columns are compared as the one text that stores them folded.
+    condition = words_contained("search_folded", q) if indexed() else contains_all(NAME_FIELDS, q)
     digits = phone_digits(q, min_digits=phone_min_digits)
     if digits:
         condition |= digits_contain("phone", digits)

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django_tables2 import Table
 
+from crm.search import first_found
+
 from .filters import FILTERS, CRMFilter
 from .models import Client, Contact, Partner, SavedFilter
 from .record_search import contact_condition, partner_condition
@@ -20,9 +22,8 @@ def client_search(*, q: str, limit: int = 20) -> QuerySet:
     q = " ".join(q.split())
     if not q:
         return Client.objects.none()
-    return Client.objects.filter(client_condition(q)).order_by("last_name", "first_name", "pk")[
-        :limit
-    ]
+    found = Client.objects.filter(client_condition(q)).order_by("last_name", "first_name", "pk")
+    return first_found(found, limit)
 
 
 # --- The CRM's lists, their exports and saved filters, and the global search's pieces -------
@@ -64,7 +65,7 @@ def partner_search(*, q: str, limit: int = 20) -> QuerySet:
     q = " ".join(q.split())
     if not q:
         return Partner.objects.none()
-    return Partner.objects.filter(partner_condition(q)).order_by("name", "pk")[:limit]
+    return first_found(Partner.objects.filter(partner_condition(q)).order_by("name", "pk"), limit)
 
 
 def contact_search(*, q: str, limit: int = 20) -> QuerySet:
@@ -72,8 +73,9 @@ def contact_search(*, q: str, limit: int = 20) -> QuerySet:
     q = " ".join(q.split())
     if not q:
         return Contact.objects.none()
-    return (
+    found = (
         Contact.objects.select_related("partner")
         .filter(contact_condition(q))
-        .order_by("last_name", "first_name", "pk")[:limit]
+        .order_by("last_name", "first_name", "pk")
     )
+    return first_found(found, limit)

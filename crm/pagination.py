@@ -40,7 +40,8 @@ class CappedPaginator(Paginator):
         (the same rows without the columns, and so the joins, a page shows).
 
         ``ids_first`` (a search): the count reads the ids of the rows it counts; when they are
-        all the rows (no more than the cap), the page is read among them by id. A search's page
+        all the rows (no more than the cap), the page is read among them by id; past the cap,
+        the page's ids are sorted first (in a subquery), then their rows read. A search's page
         is otherwise found by reading the list in its order and keeping the rows that match,
         which PostgreSQL chooses on its estimate of how many match: right for a common word,
         seconds for words that match a few hundred rows when it over-estimates them."""
@@ -88,4 +89,9 @@ class CappedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if self.ids_first:
+            # A common word: the page's ids are sorted first (a subquery), from the few columns
+            # the sort reads; only their rows are read with every column they show.
+            rows = self.object_list.filter(pk__in=rows.values("pk"))
+        return self._get_page(rows, number, self)

@@ -72,6 +72,119 @@ def folded_column(field: str) -> GeneratedField:
     return GeneratedField(expression=Fold(field), output_field=TextField(), db_persist=True)
 
 
+class FoldedWords(Func):
+    """``guichet_fold(a || ' ' || b …)``: several text columns folded as one text, each word of
+    one column apart from the next one's (a word typed has no space, so it is found in the
+    whole text exactly when it is found in one of the columns). Empty columns count as "".
+
+    Written with ``||`` and ``COALESCE``, which are immutable (``CONCAT`` is not), so that a
+    generated column may hold it; ``LOWER`` instead of the fold elsewhere (``Fold``)."""
+
+    output_field = TextField()
+
+    def __init__(self, *fields: str):
+        super().__init__(*(F(field) for field in fields))
+
+    def as_sql(self, compiler, connection, function=FOLD_FUNCTION, **extra_context):
+        parts, params = [], []
+        for expression in self.source_expressions:
+            sql, expression_params = compiler.compile(expression)
+            parts.append(f"COALESCE({sql}, '')")
+            params.extend(expression_params)
+        joined = " || ' ' || ".join(parts)
+        return f"{function}({joined})", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="LOWER", **extra_context)
+
+
+def folded_words_column(*fields: str) -> GeneratedField:
+    """A column holding ``FoldedWords(*fields)``, written by the database: the one column a
+    record's instant search compares (``words_contained``), with one trigram index. A common
+    word (30,000 "Tremblay" among 200,000 clients) is then found by that index and its rows
+    read as they are; compared column by column, each row folded its three columns again."""
+    return GeneratedField(
+        expression=FoldedWords(*fields), output_field=TextField(), db_persist=True
+    )
+
+
+def words_contained(folded: str, q: str) -> Q:
+    """Every word of ``q`` is in the stored ``folded`` column (``folded_words_column``), on
+    PostgreSQL; callers ask ``contains_all`` of the columns themselves elsewhere."""
+    condition = Q()
+    for word in words(q):
+        condition &= Q(Contains(F(folded), Fold(Value(word))))
+    return condition
+
+
+class Unindexed(Func):
+    """An expression that sorts exactly as the column it wraps, and that no index answers:
+    ``text || ''``, ``number + 0``, ``time + interval '0'``.
+
+    Sorting a searched list by it makes PostgreSQL find the matching rows first (with the
+    trigram index), then sort them; otherwise it may read the list in its index order and keep
+    the rows that match, on the assumption that matches are spread evenly. They are not when
+    the search is on the column the list is sorted by: the 30,000 Tremblay clients come after
+    175,000 others in the name order, and the client list took 1.2 s to find its first 50."""
+
+    TEMPLATES = {
+        "CharField": "(%(expressions)s || '')",
+        "TextField": "(%(expressions)s || '')",
+        "EmailField": "(%(expressions)s || '')",
+        "SlugField": "(%(expressions)s || '')",
+        "AutoField": "(%(expressions)s + 0)",
+        "BigAutoField": "(%(expressions)s + 0)",
+        "IntegerField": "(%(expressions)s + 0)",
+        "BigIntegerField": "(%(expressions)s + 0)",
+        "PositiveIntegerField": "(%(expressions)s + 0)",
+        "PositiveSmallIntegerField": "(%(expressions)s + 0)",
+        "SmallIntegerField": "(%(expressions)s + 0)",
+        "DateField": "(%(expressions)s + 0)",
+        "DateTimeField": "(%(expressions)s + interval '0 seconds')",
+    }
+
+
+def filtered_then_sorted(queryset):
+    """``queryset`` sorted as it is, its first sort key wrapped in ``Unindexed`` (PostgreSQL):
+    for a searched list, whose matches PostgreSQL must find before it sorts them."""
+    if not indexed():
+        return queryset
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if not ordering or not isinstance(ordering[0], str):
+        return queryset
+    first = ordering[0]
+    descending = first.startswith("-")
+    path = first.lstrip("-+")
+    try:
+        field = _field_of(queryset.model, path)
+    except Exception:  # noqa: BLE001 (an unknown path is left to the ORM, which names it)
+        return queryset
+    template = Unindexed.TEMPLATES.get(field.get_internal_type())
+    if template is None:
+        return queryset
+    key = Unindexed(F(path), template=template, output_field=field)
+    key = key.desc() if descending else key.asc()
+    return queryset.order_by(key, *ordering[1:])
+
+
+def first_found(queryset, limit: int):
+    """The first ``limit`` rows of a searched, sorted ``queryset``, as a queryset (one query):
+    their ids found and sorted first, in a subquery (``filtered_then_sorted``), from the few
+    columns the sort reads, then their rows read with every column. Read whole, the 30,000
+    rows of a common name were sorted with all their columns (45 ms for 20 suggestions)."""
+    if not indexed():
+        return queryset[:limit]
+    return queryset.filter(pk__in=filtered_then_sorted(queryset).values("pk")[:limit])
+
+
+def _field_of(model, path: str):
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    name = parts[-1]
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
 class Digits(Func):
     """``guichet_digits(expression)``: the digits of a text, for phone numbers."""
 

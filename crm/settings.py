@@ -124,7 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading the permissions in one query.
+    "crm.backends.RoleBackend",
     # Object rules of the apps' permissions modules (django-rules).
     "rules.permissions.ObjectPermissionBackend",
 ]
@@ -275,7 +276,17 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
-    )
+    ),
+    # The back office's menus, rendered once per process for each language, page and role
+    # (``{% cache … using="fragments" %}`` in templates/agent/base.html): they hold some sixty
+    # links and labels that every page would otherwise render again. Process memory, no server:
+    # the menus change only with a new release, which restarts the processes.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "guichet-fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts.models import Partner
-from contacts.timeline import TimelineItem, older_than, register, target_condition
+from contacts.timeline import (
+    TimelineItem,
+    newest_first,
+    older_than,
+    register,
+    target_condition,
+)
 
 from .models import Task
 
@@ -23,7 +29,8 @@ def todos(target, limit, before):
     condition = target_condition(target)
     if condition is None:
         return []
-    rows = (
+    rows = newest_first(
+        target,
         Task.objects.filter(condition, kind=Task.Kind.TODO)
         .filter(older_than(before, field="created_at", kind="todo"))
         .select_related("assignee", "contact")
@@ -40,8 +47,8 @@ def todos(target, limit, before):
             "assignee__last_name",
             "assignee__email",
         )
-        .order_by("-created_at", "-pk")[:limit]
-    )
+        .order_by("-created_at", "-pk"),
+    )[:limit]
     items = []
     for todo in rows:
         context = []

@@ -12,7 +12,10 @@ from crm.settings import *  # noqa: E402,F403
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": CACHES["fragments"],  # noqa: F405
+}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Throttling counters on real Redis, as in production (atomic increments shared by threads);

@@ -1,6 +1,8 @@
 """Template helpers of the CRM's record pages and shell menus."""
 
 from django import template
+from django.template.base import render_value_in_context
+from django.utils.safestring import mark_safe
 
 from crm.templatetags.guichet import status_class
 
@@ -42,3 +44,24 @@ def favourite_star(context, obj):
 def favourite_star_lazy(obj):
     """The star loaded after the page (htmx), for pages that keep a query budget."""
     return {"obj": obj, "favourite_key": favourites.key_of(obj)}
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The ``<tr>`` of a CRM list's page, as django-tables2's template writes them (each cell
+    shown as ``{{ cell }}`` would show it), written in Python: 50 rows of 8 cells cost 400 passes
+    through the template's loops, attributes and conditions, a third of the page's time.
+
+    The lists' cell attributes do not depend on the row (``contacts/tables.py``): they are read
+    once per column."""
+    rows = []
+    cell_attrs: dict[str, str] = {}
+    for row in table.paginated_rows:
+        cells = []
+        for column, cell in row.items():
+            if column.name not in cell_attrs:
+                cell_attrs[column.name] = column.attrs["td"].as_html()
+            shown = render_value_in_context(cell, context)
+            cells.append(f"<td {cell_attrs[column.name]}>{shown}</td>")
+        rows.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 (cells escaped by render_value_in_context)

@@ -113,7 +113,6 @@ def test_a_manager_cannot_create_a_client_through_a_form(login, manager):
 
 
 def test_the_client_search_reads_the_trigram_indexes():
-    explained = plan(client_search(q="lea 555"))
-    for index in ("client_first_name_trgm", "client_last_name_trgm", "client_email_trgm"):
-        assert index in explained
+    # The three searched columns are compared as their one stored folded text.
+    assert "client_search_trgm" in plan(client_search(q="lea 555"))
     assert "client_phone_trgm" in plan(client_search(q="514 555"))
