@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, NotAllowed
 from crm.models import User
+from crm.search import any_of
 
 from . import services
 from .models import CalendarSettings, Call, Meeting, SavedFilter
@@ -69,11 +70,14 @@ def _duration(obj) -> dt.timedelta:
 
 
 def _owned(model, owner_ids) -> Q:
-    condition = Q(assigned_to_id__in=owner_ids)
-    if model is Meeting:
-        attending = Meeting.attendees.through.objects.filter(user_id__in=owner_ids)
-        condition |= Q(pk__in=attending.values("meeting_id"))
-    return condition
+    if model is not Meeting:
+        return Q(assigned_to_id__in=owner_ids)
+    # The meetings they run and those they attend, each found by its own index (a UNION of
+    # ids): an OR of the two read every meeting of the body (200 ms at 150,000 meetings).
+    attending = Meeting.attendees.through.objects.filter(user_id__in=owner_ids)
+    return any_of(
+        Meeting, [Q(assigned_to_id__in=owner_ids), Q(pk__in=attending.values("meeting_id"))]
+    )
 
 
 def _base(model, owner_ids) -> QuerySet:
