@@ -61,6 +61,11 @@ class ProcedureLinkInline(SortableTabularInline, TranslationTabularInline):
     fields = ["label", "url"]
     extra = 0
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(RequestType)
 class RequestTypeAdmin(SortableAdminBase, SimpleHistoryAdmin, TabbedTranslationAdmin):
