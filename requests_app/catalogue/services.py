@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contacts.documents import check_file, clean_file_name
@@ -27,11 +29,16 @@ from .models import (
 def catalogue_load(*, data: dict, files: Path | None = None) -> list[RequestType]:
     """Create or update a theme, a chain template with its steps and the request types that use
     it, from a description keyed by natural keys (names, sequences, codes). Running it twice
-    changes nothing.
+    changes nothing. Fields without a language suffix are the French text.
 
     A type's ``procedure`` describes its page on the portal: lists of ``steps``, ``documents``
     (a ``template`` names a file under ``files``), ``buttons``, ``contacts`` and ``links``, each
     line with its fields in French and English (``title``, ``title_en``…)."""
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        return _catalogue_load(data, files)
+
+
+def _catalogue_load(data: dict, files: Path | None) -> list[RequestType]:
     groups = {g.name: g for g in AssignmentGroup.objects.all()}
     theme_data = dict(data["theme"])
     theme, _created = Theme.objects.update_or_create(

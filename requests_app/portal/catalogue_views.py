@@ -42,7 +42,8 @@ def procedure(request, slug: str):
         request_type = selectors.procedure_page(slug=slug)
     except RequestType.DoesNotExist as exc:
         raise Http404(_("No published procedure has this address.")) from exc
-    eligibility = [line.strip(" -•\t") for line in request_type.eligibility.splitlines()]
+    lines = (request_type.eligibility or "").splitlines()
+    eligibility = [line.strip(" -•\t") for line in lines]
     context = {
         "request_type": request_type,
         "eligibility": [line for line in eligibility if line],

@@ -76,7 +76,7 @@ def test_filtering_by_theme_shows_that_themes_tiles(client):
     # then
     assert response.status_code == 200
     assert tiles(response) == ["Demande de travaux"]
-    assert 'aria-current="page"' in text(response)
+    assert f'?theme={works.pk}" aria-current="page"' in text(response)
 
 
 @pytest.mark.parametrize(
