@@ -49,7 +49,7 @@ def _schedule(calendar: BusinessCalendar) -> Schedule:
 # --- The portal's catalogue --------------------------------------------------------------------
 
 # What a tile shows; nothing else of a type (nor of the requests filed) is read.
-TILE_FIELDS = ("pk", "slug", "icon", "theme_id", "theme__position")
+TILE_FIELDS = ("pk", "slug", "icon", "theme", "theme__position")
 TRANSLATED_TILE_FIELDS = ("name", "summary", "description")
 # Searched, in the page's language and in French (what an untranslated text shows).
 SEARCHED_FIELDS = ("name", "summary", "description", "theme__name")

@@ -103,9 +103,14 @@ def _procedure_load(request_type: RequestType, procedure: dict, files: Path | No
         for position, item in enumerate(items):
             values = dict(item)
             template = values.pop("template", None)
-            line, _created = model.objects.update_or_create(
-                request_type=request_type, position=position, defaults=values
-            )
+            line = model.objects.filter(request_type=request_type, position=position).first()
+            if line is None:
+                line = model(request_type=request_type, position=position)
+            for field, value in values.items():
+                setattr(line, field, value)
+            # Checked as the admin checks it: a link is http(s), an e-mail an address…
+            line.full_clean()
+            line.save()
             if template and files is not None and line.template_name != template:
                 _template_attach(line, files / template, name=template)
         model.objects.filter(request_type=request_type, position__gte=len(items)).delete()

@@ -51,7 +51,12 @@ def procedure(request, slug: str):
         "documents": request_type.procedure_documents.all(),
         "buttons": request_type.launch_buttons.all(),
         "contacts": request_type.procedure_contacts.all(),
-        "links": request_type.procedure_links.all(),
+        # Checked when typed; checked again here, as a link is the one thing that could run.
+        "links": [
+            link
+            for link in request_type.procedure_links.all()
+            if link.url.lower().startswith(("https://", "http://"))
+        ],
     }
     return render(request, "portal/procedure.html", context)
 
