@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -93,7 +93,8 @@ def catalogue_tiles(*, theme: Theme | None = None, q: str = "") -> list[RequestT
     if q.strip():
         searched = tuple(f"{field}_{code}" for field in SEARCHED_FIELDS for code in languages)
         queryset = queryset.filter(search.contains_all(searched, q))
-    label = Coalesce(*(f"name_{code}" for code in languages))
+    names = [F(f"name_{code}") for code in languages]
+    label = Coalesce(*names) if len(names) > 1 else names[0]
     return list(queryset.order_by("theme__position", "theme_id", label, "pk"))
 
 

@@ -7,6 +7,8 @@ from django.db import migrations
 from django.db import models
 from django.utils.text import slugify
 
+from crm.roles import ADMINISTRATOR, grant
+
 
 def slugs_from_codes(apps, schema_editor):
     RequestType = apps.get_model("requests_app", "RequestType")
@@ -20,9 +22,15 @@ def slugs_from_codes(apps, schema_editor):
         )
 
 
+def grant_permissions(apps, schema_editor):
+    # Administrators edit procedure pages (the request type's inlines) like any configuration.
+    grant(apps, ADMINISTRATOR, "requests_app")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('crm', '0002_roles'),
         ('requests_app', '0017_search_folded_title'),
     ]
 
@@ -238,4 +246,5 @@ class Migration(migrations.Migration):
                 'default_related_name': 'procedure_steps',
             },
         ),
+        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
     ]

@@ -3,18 +3,24 @@ pages in French and English, loaded again without change; existing types get an 
 
 import importlib
 import io
+import json
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from requests_app.models import ProcedureDocument, ProcedureStep, RequestType
+from requests_app.catalogue.services import catalogue_load
+from requests_app.models import ProcedureDocument, ProcedureLink, ProcedureStep, RequestType
 from tests.factories import RequestTypeFactory
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[3] / "requests_app" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +75,9 @@ def test_a_demo_template_downloads(faculty, client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert b"courriel" in b"".join(response.streaming_content)
-    assert document.template_name in text(client.get(reverse("portal:procedure", args=["sync"])))
+    page = text(client.get(reverse("portal:procedure", args=["sync"])))
+    assert reverse("portal:procedure_template", kwargs={"slug": "sync", "pk": document.pk}) in page
+    assert "CSV" in page
 
 
 def test_loading_the_demo_again_changes_no_procedure(faculty):
@@ -98,3 +106,16 @@ def test_the_migration_gives_existing_types_an_address_from_their_code():
     # then
     assert RequestType.objects.get(pk=first.pk).slug == "sync"
     assert RequestType.objects.get(pk=second.pk).slug == "classe-asynchrone"
+
+
+def test_a_catalogue_file_with_a_script_link_is_refused(faculty):
+    # given
+    data = json.loads((FIXTURES / "faculty_catalogue.json").read_text(encoding="utf-8"))
+    data["request_types"][0]["procedure"]["links"] = [
+        {"label": "FAQ", "url": "javascript:alert(1)"}
+    ]
+
+    # when / then
+    with pytest.raises(ValidationError):
+        catalogue_load(data=data, files=FIXTURES / "templates")
+    assert not ProcedureLink.objects.filter(url__startswith="javascript").exists()

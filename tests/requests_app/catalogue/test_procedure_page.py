@@ -226,7 +226,7 @@ def test_starting_a_request_asks_an_anonymous_visitor_to_log_in_first(client, sy
     response = client.get(start_of(sync))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    assert "next=" + start_of(sync).replace("/", "%2F") in response["Location"]
+    assert response["Location"].endswith("?next=" + start_of(sync))
 
 
 def test_starting_a_request_of_an_unpublished_type_answers_404(client, citizen):
