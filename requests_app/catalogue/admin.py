@@ -1,5 +1,7 @@
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -28,15 +30,19 @@ class ThemeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
 
 
 # The lines of a procedure page, each list ordered by dragging its rows (its "position").
+# A line's text is a few sentences: a small box, that the administrator may enlarge.
+SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
 
 
 class ProcedureStepInline(SortableStackedInline, TranslationStackedInline):
+    formfield_overrides = SHORT_TEXT
     model = ProcedureStep
     fields = ["title", "text"]
     extra = 0
 
 
 class ProcedureDocumentInline(SortableStackedInline, TranslationStackedInline):
+    formfield_overrides = SHORT_TEXT
     model = ProcedureDocument
     form = ProcedureDocumentAdminForm
     fields = ["name", "description", "required", "template", "template_name"]

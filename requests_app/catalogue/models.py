@@ -118,7 +118,9 @@ class RequestType(models.Model):
         max_length=64,
         unique=True,
         blank=True,
-        help_text=_("The procedure page is /services/<address>/. Empty: made from the code."),
+        help_text=_(
+            "Address of the procedure page: /services/ followed by this. Empty: made from the code."
+        ),
     )
     icon = models.CharField(_("icon"), max_length=40, choices=ICONS, default=DEFAULT_ICON)
     summary = models.TextField(

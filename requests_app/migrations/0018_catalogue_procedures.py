@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalrequesttype',
             name='slug',
-            field=models.SlugField(blank=True, help_text='The procedure page is /services/<address>/. Empty: made from the code.', max_length=64, verbose_name='address on the portal'),
+            field=models.SlugField(blank=True, help_text='Address of the procedure page: /services/ followed by this. Empty: made from the code.', max_length=64, verbose_name='address on the portal'),
         ),
         migrations.AddField(
             model_name='historicalrequesttype',
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='requesttype',
             name='slug',
-            field=models.SlugField(blank=True, help_text='The procedure page is /services/<address>/. Empty: made from the code.', max_length=64, unique=True, verbose_name='address on the portal'),
+            field=models.SlugField(blank=True, help_text='Address of the procedure page: /services/ followed by this. Empty: made from the code.', max_length=64, unique=True, verbose_name='address on the portal'),
         ),
         migrations.AddField(
             model_name='requesttype',
