@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Drag and drop ordering of the admin's inlines (the procedure pages' steps, documents…).
+    "adminsortable2",
     "django_htmx",
     "django_filters",
     "django_tables2",
@@ -171,6 +173,8 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # languages in the admin; English falls back to French when left empty.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+# The admin shows the two languages of a field as tabs, with jQuery UI's, vendored (no CDN).
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Montreal")
 USE_I18N = True

@@ -13,7 +13,7 @@ agent_patterns = (
 
 portal_patterns = (
     [
-        path("", views.portal_home, name="home"),
+        # The catalogue at "/", procedure pages, "My requests"…
         path("", include("requests_app.portal.urls")),
     ],
     "portal",

@@ -57,11 +57,6 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 @require_safe
-def portal_home(request):
-    return render(request, "portal/home.html")
-
-
-@require_safe
 @login_required
 def home(request):
     """Where a login lands: agents and managers in the back office, citizens on the portal."""

@@ -2,7 +2,16 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import IncidentCategory, RequestType, Theme
+from .models import (
+    IncidentCategory,
+    LaunchButton,
+    ProcedureContact,
+    ProcedureDocument,
+    ProcedureLink,
+    ProcedureStep,
+    RequestType,
+    Theme,
+)
 
 
 @register(Theme)
@@ -13,7 +22,7 @@ class ThemeTranslation(TranslationOptions):
 
 @register(RequestType)
 class RequestTypeTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "summary", "eligibility", "processing_time")
     empty_values = None
 
 
@@ -21,4 +30,34 @@ class RequestTypeTranslation(TranslationOptions):
 class IncidentCategoryTranslation(TranslationOptions):
     fields = ("name",)
     # A name left blank in English is NULL: several may be untranslated though names are unique.
+    empty_values = None
+
+
+@register(ProcedureStep)
+class ProcedureStepTranslation(TranslationOptions):
+    fields = ("title", "text")
+    empty_values = None
+
+
+@register(ProcedureDocument)
+class ProcedureDocumentTranslation(TranslationOptions):
+    fields = ("name", "description")
+    empty_values = None
+
+
+@register(LaunchButton)
+class LaunchButtonTranslation(TranslationOptions):
+    fields = ("label", "description")
+    empty_values = None
+
+
+@register(ProcedureContact)
+class ProcedureContactTranslation(TranslationOptions):
+    fields = ("name", "role", "hours")
+    empty_values = None
+
+
+@register(ProcedureLink)
+class ProcedureLinkTranslation(TranslationOptions):
+    fields = ("label",)
     empty_values = None

@@ -8,6 +8,8 @@ BOOTSTRAP=5.3.9
 BOOTSTRAP_ICONS=1.13.2
 HTMX=2.0.11
 FULLCALENDAR=6.1.21
+# The admin only: the French/English tabs of translated fields (django-modeltranslation).
+JQUERY_UI=1.14.2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,12 +18,13 @@ trap 'rm -rf "$work"' EXIT
   npm init -y >/dev/null
   npm install --no-audit --no-fund --ignore-scripts --save-exact \
     "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" \
-    "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" >/dev/null
+    "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" \
+    "jquery-ui@$JQUERY_UI" >/dev/null
 )
 nm="$work/node_modules"
 dest=static/vendor
 rm -rf "$dest"
-mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales" "$dest/jquery-ui"
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
 cp "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
 cp "$nm/bootstrap/LICENSE" "$dest/bootstrap/"
@@ -35,10 +38,13 @@ cp "$nm/htmx.org/LICENSE" "$dest/htmx/"
 cp "$nm/fullcalendar/index.global.min.js" "$dest/fullcalendar/"
 cp "$nm/@fullcalendar/core/locales/fr.global.min.js" "$dest/fullcalendar/locales/"
 cp "$nm/fullcalendar/LICENSE.md" "$dest/fullcalendar/"
+# jQuery UI's bundle, run on the admin's own jQuery (settings.JQUERY_UI_URL).
+cp "$nm/jquery-ui/dist/jquery-ui.min.js" "$nm/jquery-ui/LICENSE.txt" "$dest/jquery-ui/"
 cat > "$dest/VERSIONS" <<TXT
 bootstrap $BOOTSTRAP
 bootstrap-icons $BOOTSTRAP_ICONS
 htmx.org $HTMX
 fullcalendar $FULLCALENDAR
+jquery-ui $JQUERY_UI
 TXT
 echo "vendored into $dest:"; cat "$dest/VERSIONS"

@@ -1,6 +1,14 @@
 """The models of every room of requests_app, under the one app label ``requests_app``."""
 
-from ..catalogue.models import RequestType, Theme
+from ..catalogue.models import (
+    LaunchButton,
+    ProcedureContact,
+    ProcedureDocument,
+    ProcedureLink,
+    ProcedureStep,
+    RequestType,
+    Theme,
+)
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
 from ..requests.models import JournalEntry, ServiceRequest
@@ -23,8 +31,13 @@ __all__ = [
     "Incident",
     "IncidentCategory",
     "JournalEntry",
+    "LaunchButton",
     "OpeningSlot",
     "Priority",
+    "ProcedureContact",
+    "ProcedureDocument",
+    "ProcedureLink",
+    "ProcedureStep",
     "RequestType",
     "SLAClock",
     "SLAEscalation",

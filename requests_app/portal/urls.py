@@ -2,9 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import catalogue_views, views
 
 urlpatterns = [
+    path("", catalogue_views.home, name="home"),
+    path("services/<slug:slug>/", catalogue_views.procedure, name="procedure"),
+    path(
+        "services/<slug:slug>/documents/<int:pk>/template/",
+        catalogue_views.procedure_template,
+        name="procedure_template",
+    ),
+    path("services/<slug:slug>/start/", views.request_start, name="request_start"),
     path("my/requests/", views.my_requests, name="my_requests"),
     path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
     path("my/requests/<int:pk>/message/", views.my_request_message, name="my_request_message"),

@@ -42,6 +42,12 @@ DEMO_GROUPS = [
         "technologue@demo.guichet.test",
         ["technologue@demo.guichet.test", "agent@demo.guichet.test"],
     ),
+    (
+        "Service des établissements",
+        "Instruit les demandes des collèges et lycées : travaux, équipements, aides.",
+        "agent@demo.guichet.test",
+        ["agent@demo.guichet.test"],
+    ),
 ]
 
 
@@ -79,7 +85,9 @@ class Command(BaseCommand):
         # name: requests_app reaches tasks_app through tasks_app.chain alone.
         call_command("seed_support", stdout=self.stdout)
         for path in sorted(CATALOGUE.glob("*.json")):
-            types = catalogue_load(data=json.loads(path.read_text(encoding="utf-8")))
+            types = catalogue_load(
+                data=json.loads(path.read_text(encoding="utf-8")), files=CATALOGUE / "templates"
+            )
             self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
         if not options["no_samples"]:
             self._demo_work(users)
