@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Drag and drop ordering of the form factory's steps and fields in the admin.
+    "adminsortable2",
     "django_htmx",
     "django_filters",
     "django_tables2",

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import IncidentCategory, RequestType, Theme
+from .models import FormDefinition, FormField, FormStep, IncidentCategory, RequestType, Theme
 
 
 @register(Theme)
@@ -22,3 +22,18 @@ class IncidentCategoryTranslation(TranslationOptions):
     fields = ("name",)
     # A name left blank in English is NULL: several may be untranslated though names are unique.
     empty_values = None
+
+
+@register(FormDefinition)
+class FormDefinitionTranslation(TranslationOptions):
+    fields = ("intro",)
+
+
+@register(FormStep)
+class FormStepTranslation(TranslationOptions):
+    fields = ("title", "help_text")
+
+
+@register(FormField)
+class FormFieldTranslation(TranslationOptions):
+    fields = ("label", "help_text", "choices", "pattern_message")

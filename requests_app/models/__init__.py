@@ -1,6 +1,15 @@
 """The models of every room of requests_app, under the one app label ``requests_app``."""
 
 from ..catalogue.models import RequestType, Theme
+from ..forms.models import (
+    FormDefinition,
+    FormDocument,
+    FormDraft,
+    FormField,
+    FormStep,
+    FormSubmission,
+    FormVersion,
+)
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
 from ..requests.models import JournalEntry, ServiceRequest
@@ -20,6 +29,13 @@ __all__ = [
     "Closure",
     "CourseGridImport",
     "EscalationLevel",
+    "FormDefinition",
+    "FormDocument",
+    "FormDraft",
+    "FormField",
+    "FormStep",
+    "FormSubmission",
+    "FormVersion",
     "Incident",
     "IncidentCategory",
     "JournalEntry",

@@ -1,6 +1,6 @@
 """Included in the ``portal`` namespace (crm/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
     path("my/requests/<int:pk>/message/", views.my_request_message, name="my_request_message"),
     path("my/requests/<int:pk>/cancel/", views.my_request_cancel, name="my_request_cancel"),
+    # Filling an e-service's form (requests_app/forms).
+    path("", include("requests_app.forms.portal_urls")),
 ]
