@@ -17,7 +17,15 @@ from ..catalogue.models import RequestType
 from ..requests.models import ServiceRequest
 from ..requests.services import request_create
 from . import engine, permissions
-from .models import FormDefinition, FormDocument, FormDraft, FormSubmission, FormVersion
+from .models import (
+    FormDefinition,
+    FormDocument,
+    FormDraft,
+    FormField,
+    FormStep,
+    FormSubmission,
+    FormVersion,
+)
 from .tasks import form_confirmation_mail_send
 
 TOKEN_LENGTH = 32
@@ -258,3 +266,75 @@ def _names_from(submission: FormSubmission) -> dict:
         if spec and spec.get("prefill") in ("first_name", "last_name") and isinstance(value, str):
             names[spec["prefill"]] = value[:255]
     return names
+
+
+# --- loading a form from a description (demo data, tests) ----------------------------------------
+
+
+@transaction.atomic
+def form_load(*, data: dict, by: User | None = None, publish: bool = True) -> FormDefinition:
+    """Create or replace the form of the request type ``data["request_type"]`` (its code) from a
+    description (see requests_app/forms/demo_forms.json), then publish it when it changed.
+    Versions already published keep their snapshot: requests filed with them read as before."""
+    request_type = RequestType.objects.get(code=data["request_type"].upper())
+    form, _created = FormDefinition.objects.get_or_create(request_type=request_type)
+    for name in ("intro", "intro_en"):
+        setattr(form, name, data.get(name, ""))
+    form.allows_anonymous = bool(data.get("allows_anonymous", False))
+    form.prefill_from_last_request = bool(data.get("prefill_from_last_request", True))
+    form.full_clean()
+    form.save()
+    form.fields.all().delete()
+    form.steps.all().delete()
+    fields: dict[str, FormField] = {}
+    conditions: list[tuple[FormStep | FormField, dict]] = []
+    position = 0
+    for step_position, step_data in enumerate(data["steps"], start=1):
+        step = FormStep.objects.create(
+            form=form,
+            position=step_position,
+            title=step_data["title"],
+            title_en=step_data.get("title_en", ""),
+            help_text=step_data.get("help", ""),
+            help_text_en=step_data.get("help_en", ""),
+        )
+        if step_data.get("condition"):
+            conditions.append((step, step_data["condition"]))
+        for field_data in step_data["fields"]:
+            position += 1
+            item = FormField(
+                form=form,
+                step=step,
+                position=position,
+                key=field_data["key"],
+                kind=field_data["kind"],
+                label=field_data["label"],
+                label_en=field_data.get("label_en", ""),
+                help_text=field_data.get("help", ""),
+                help_text_en=field_data.get("help_en", ""),
+                required=bool(field_data.get("required", False)),
+                choices=field_data.get("choices", ""),
+                choices_en=field_data.get("choices_en", ""),
+                pattern=field_data.get("pattern", ""),
+                pattern_message=field_data.get("pattern_message", ""),
+                pattern_message_en=field_data.get("pattern_message_en", ""),
+                min_value=field_data.get("min"),
+                max_value=field_data.get("max"),
+                file_types=field_data.get("file_types", ""),
+                max_file_size_kb=field_data.get("max_size_kb"),
+                prefill=field_data.get("prefill", ""),
+            )
+            item.full_clean(exclude=["form", "step"])
+            item.save()
+            fields[item.key] = item
+            if field_data.get("condition"):
+                conditions.append((item, field_data["condition"]))
+    for target, condition in conditions:
+        target.condition_field = fields[condition["field"]]
+        target.condition_value = str(condition["value"])
+        target.full_clean()
+        target.save(update_fields=["condition_field", "condition_value"])
+    last = form.versions.order_by("-number").first()
+    if publish and (last is None or last.snapshot != engine.snapshot_of(form)):
+        form_publish(form=form, by=by)
+    return form

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.services import client_for_user
 from crm.errors import DomainError, NotAllowed
 
+from ..forms.selectors import drafts_of
 from ..requests import permissions
 from ..requests.journal import journal_add
 from ..requests.models import JournalEntry, ServiceRequest
@@ -25,6 +26,7 @@ def my_requests(request):
     context = {
         "requests": selectors.client_requests(client=client),
         "incidents": selectors.client_incidents(client=client),
+        "drafts": drafts_of(client=client),
     }
     return render(request, "portal/my_requests.html", context)
 

@@ -56,7 +56,19 @@
       form.addEventListener("input", function () { update(form); });
     });
     var summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      // A link of the summary takes the keyboard to its field, not only the view.
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        if (!link) return;
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        target.focus();
+        target.scrollIntoView({ block: "center" });
+      });
+    }
   }
 
   if (document.readyState === "loading") {
