@@ -333,7 +333,7 @@ def django_fields(spec: dict, *, has_file: bool = False) -> dict[str, forms.Fiel
         }
     if kind == FieldKind.NUMBER:
         return {
-            name: forms.DecimalField(
+            name: CommaDecimalField(
                 min_value=low,
                 max_value=high,
                 max_digits=16,
@@ -411,6 +411,15 @@ def _address_autocomplete(part: str) -> str:
     return {"street": "street-address", "postal_code": "postal-code", "city": "address-level2"}[
         part
     ]
+
+
+class CommaDecimalField(forms.DecimalField):
+    """A number typed the French way (``2,5``) is the same number as ``2.5``."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
 
 
 class BoundedMultipleChoiceField(forms.MultipleChoiceField):

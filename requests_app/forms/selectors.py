@@ -78,6 +78,9 @@ def organisation_of(client: Client) -> Partner | None:
     return contact.partner if contact is not None else None
 
 
+ADDRESS_SOURCES = frozenset({Prefill.ADDRESS, Prefill.ORGANISATION_ADDRESS})
+
+
 def _address(street: str, postal_code: str, city: str) -> dict:
     return {"street": street or "", "postal_code": postal_code or "", "city": city or ""}
 
@@ -122,6 +125,9 @@ def prefill(*, snapshot: dict, client: Client, request_type: RequestType) -> dic
     data = {}
     for spec in engine.all_fields(snapshot):
         key, source = spec["key"], spec.get("prefill") or ""
+        is_address = spec["kind"] == FieldKind.ADDRESS
+        if source and (source in ADDRESS_SOURCES) != is_address:
+            source = ""  # an address fills an address field only, and only an address does
         if source and not engine.is_empty(profile.get(source)):
             data[key] = profile[source]
         elif (

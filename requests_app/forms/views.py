@@ -316,7 +316,8 @@ def _keep(filling: Filling, form: engine.StepForm, answers: dict) -> None:
     for key, upload in form.uploads().items():
         if key in form.errors:
             continue
-        owner = filling.client if filling.mode == "citizen" else None
+        # The person the request is for (none yet when filed without an account).
+        owner = filling.client
         document = services.document_store(upload=upload, field_key=key, client=owner)
         filling.data[key] = {"document": document.pk, "name": document.original_name}
         filling.documents.append(document.pk)

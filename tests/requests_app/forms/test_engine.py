@@ -78,6 +78,7 @@ CHOICES = [
         (spec("long_text", max=10), "deux\nlignes", "x" * 11, "deux\nlignes"),
         (spec("number", min=1, max=10), "7", "11", 7),
         (spec("number"), "2.5", "deux", 2.5),
+        (spec("number"), "2,5", "2,5,1", 2.5),
         (spec("date"), "2026-09-08", "2026-13-45", "2026-09-08"),
         (spec("email"), "ana@example.org", "pas-un-courriel", "ana@example.org"),
         (spec("phone"), "+1 514 555-0101", "appelez-moi", "+1 514 555-0101"),
