@@ -2,11 +2,15 @@
 preview as the citizen sees it, and publishing."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from requests_app.forms.models import FormField, FormVersion
+from requests_app.forms.services import form_load
 from tests import factories
 from tests.helpers import text
+
+from .conftest import permit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +68,24 @@ def test_agents_reach_neither_the_preview_nor_publishing(client, permit):
     assert client.get(preview).status_code == 302  # to the admin's login
     assert client.post(publish).status_code == 302
     assert FormVersion.objects.filter(form=permit).count() == 1
+
+
+def test_a_field_is_checked_when_the_administrator_saves_it(permit):
+    other_form = factories.RequestTypeFactory()
+    other = form_load(data=permit_form(code=other_form.code))
+    field = FormField.objects.get(form=permit, key="nom")
+    cases = {
+        "pattern": {"pattern": "[a-z"},
+        "choices": {"kind": "single_choice", "choices": ""},
+        "max_value": {"min_value": 5, "max_value": 1},
+        "file_types": {"kind": "file", "file_types": "pdf, exe"},
+        "condition_field": {"condition_field": other.fields.first()},
+        "key": {"key": "Nom Complet"},
+    }
+    for error_field, changes in cases.items():
+        candidate = FormField.objects.get(pk=field.pk)
+        for name, value in changes.items():
+            setattr(candidate, name, value)
+        with pytest.raises(ValidationError) as caught:
+            candidate.full_clean()
+        assert error_field in caught.value.message_dict, error_field
