@@ -8,6 +8,13 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from crm.roles import ADMINISTRATOR, grant
+
+
+def grant_form_permissions(apps, schema_editor):
+    """Administrators build and publish forms (requests_app's permissions, the new ones too)."""
+    grant(apps, ADMINISTRATOR, "requests_app")
+
 
 class Migration(migrations.Migration):
 
@@ -206,4 +213,5 @@ class Migration(migrations.Migration):
             model_name='formdraft',
             constraint=models.UniqueConstraint(fields=('client', 'request_type'), name='form_draft_one_per_client_type'),
         ),
+        migrations.RunPython(grant_form_permissions, migrations.RunPython.noop),
     ]

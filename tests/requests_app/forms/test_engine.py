@@ -75,7 +75,7 @@ CHOICES = [
     [
         (spec("text", required=True, pattern="[A-Z]{3}[0-9]{4}"), "MED1001", "med1001", "MED1001"),
         (spec("text", min=3, max=5), "abcd", "abcdef", "abcd"),
-        (spec("long_text", max=10), "deux\nlignes", "x" * 11, "deux\nlignes"),
+        (spec("long_text", max=12), "deux\nlignes", "x" * 13, "deux\nlignes"),
         (spec("number", min=1, max=10), "7", "11", 7),
         (spec("number"), "2.5", "deux", 2.5),
         (spec("number"), "2,5", "2,5,1", 2.5),
