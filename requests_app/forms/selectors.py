@@ -181,3 +181,11 @@ def followed_request(pk: int) -> ServiceRequest | None:
         .filter(pk=pk, form_submission__isnull=False)
         .first()
     )
+
+
+def submission_by_token(token: str) -> FormSubmission | None:
+    return (
+        FormSubmission.objects.select_related("request").filter(token=token).first()
+        if token
+        else None
+    )

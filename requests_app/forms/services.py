@@ -222,7 +222,7 @@ def anonymous_submission_confirm(*, submission: FormSubmission) -> ServiceReques
     """The e-mail address is confirmed (the signed link was opened): the request is filed for the
     client with this address (found, or created), once, however often the link is used."""
     submission = (
-        FormSubmission.objects.select_for_update()
+        FormSubmission.objects.select_for_update(of=("self",))
         .select_related("version__form__request_type", "request")
         .get(pk=submission.pk)
     )

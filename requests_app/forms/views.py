@@ -245,6 +245,11 @@ def _step(request, filling: Filling, number: int, *, template: str, extra: dict 
     steps = filling.steps
     if number < 1 or number > len(steps):
         raise Http404
+    if request.method == "POST":
+        # A retried submission (a double click, a reload) finds what the first one made.
+        already = _already_submitted(filling, request.POST.get("token", ""))
+        if already is not None:
+            return already
     if number > filling.reached:
         return redirect(filling.step_url(filling.reached))
     visible = filling.visible_steps()
@@ -358,6 +363,31 @@ def _step_context(filling: Filling, number: int, form: engine.StepForm) -> dict:
     }
 
 
+def _already_submitted(filling: Filling, token: str):
+    if not valid_token(token):
+        return None
+    submission = selectors.submission_by_token(token)
+    if submission is None:
+        return None
+    if filling.mode == "anonymous":
+        if submission.request_id is None and submission.email == filling.email:
+            return redirect(
+                "portal:request_check_email", slug=selectors.slug_of(filling.request_type)
+            )
+        return None
+    if submission.request is None or submission.request.requester_id != filling.client.pk:
+        return None
+    return _after_filing(filling, submission.request)
+
+
+def _after_filing(filling: Filling, filed: ServiceRequest):
+    if filling.mode == "assisted":
+        return redirect(filed.get_absolute_url())
+    return redirect(
+        "portal:request_filed", slug=selectors.slug_of(filling.request_type), pk=filed.pk
+    )
+
+
 def _submit(request, filling: Filling, token: str):
     try:
         if filling.mode == "anonymous":
@@ -399,10 +429,7 @@ def _submit(request, filling: Filling, token: str):
                 else ""
             ),
         )
-        return redirect(filed.get_absolute_url())
-    return redirect(
-        "portal:request_filed", slug=selectors.slug_of(filling.request_type), pk=filed.pk
-    )
+    return _after_filing(filling, filed)
 
 
 # --- the back office: assisted requests ---------------------------------------------------------
