@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.errors import NotAllowed
-from crm.permissions import backoffice_required
+from crm.permissions import backoffice_required, can_act_in_backoffice
 from crm.selectors import record_history
 from crm.validation import safe_next
 
@@ -175,10 +175,19 @@ def _actions(user, kind: str, obj) -> list[Action]:
                 "bi-folder-plus",
             )
         )
+    if kind == "client":
+        # An assisted request, through the request type's form (requests_app's page, found by
+        # its URL name: contacts imports nothing of requests_app).
+        wanted.append(
+            ("request", "requests:assisted_start", gettext_lazy("New request"), "bi-inbox")
+        )
     activities = ("call", "meeting", "todo", "note", "document")
     actions = []
     for model_name, url_name, label, icon in wanted:
-        if model_name != "todo" and not can_add_crm(user, model_name):
+        if model_name == "request":
+            if not can_act_in_backoffice(user):
+                continue
+        elif model_name != "todo" and not can_add_crm(user, model_name):
             continue
         url = _url_or_empty(url_name, query)
         if url:

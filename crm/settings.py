@@ -50,7 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Drag and drop ordering of the admin's inlines (the procedure pages' steps, documents…).
+    # Drag and drop ordering in the admin: the procedure pages' steps and documents, the form
+    # factory's steps and fields.
     "adminsortable2",
     "django_htmx",
     "django_filters",

@@ -3,6 +3,9 @@
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import (
+    FormDefinition,
+    FormField,
+    FormStep,
     IncidentCategory,
     LaunchButton,
     ProcedureContact,
@@ -61,3 +64,18 @@ class ProcedureContactTranslation(TranslationOptions):
 class ProcedureLinkTranslation(TranslationOptions):
     fields = ("label",)
     empty_values = None
+
+
+@register(FormDefinition)
+class FormDefinitionTranslation(TranslationOptions):
+    fields = ("intro",)
+
+
+@register(FormStep)
+class FormStepTranslation(TranslationOptions):
+    fields = ("title", "help_text")
+
+
+@register(FormField)
+class FormFieldTranslation(TranslationOptions):
+    fields = ("label", "help_text", "choices", "pattern_message")

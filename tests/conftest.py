@@ -18,6 +18,7 @@ DATA_MIGRATIONS = [
     ("contacts.migrations.0004_crm_role_permissions", "grant_permissions"),
     ("tasks_app.migrations.0010_support_scheduling", "grant_permissions"),
     ("requests_app.migrations.0018_catalogue_procedures", "grant_permissions"),
+    ("requests_app.migrations.0019_form_builder", "grant_form_permissions"),
 ]
 
 

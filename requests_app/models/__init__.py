@@ -9,6 +9,15 @@ from ..catalogue.models import (
     RequestType,
     Theme,
 )
+from ..forms.models import (
+    FormDefinition,
+    FormDocument,
+    FormDraft,
+    FormField,
+    FormStep,
+    FormSubmission,
+    FormVersion,
+)
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
 from ..requests.models import JournalEntry, ServiceRequest
@@ -28,6 +37,13 @@ __all__ = [
     "Closure",
     "CourseGridImport",
     "EscalationLevel",
+    "FormDefinition",
+    "FormDocument",
+    "FormDraft",
+    "FormField",
+    "FormStep",
+    "FormSubmission",
+    "FormVersion",
     "Incident",
     "IncidentCategory",
     "JournalEntry",

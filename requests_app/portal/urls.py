@@ -1,6 +1,6 @@
 """Included in the ``portal`` namespace (crm/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import catalogue_views, views
 
@@ -12,9 +12,10 @@ urlpatterns = [
         catalogue_views.procedure_template,
         name="procedure_template",
     ),
-    path("services/<slug:slug>/start/", views.request_start, name="request_start"),
     path("my/requests/", views.my_requests, name="my_requests"),
     path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
     path("my/requests/<int:pk>/message/", views.my_request_message, name="my_request_message"),
     path("my/requests/<int:pk>/cancel/", views.my_request_cancel, name="my_request_cancel"),
+    # Filling an e-service's form (requests_app/forms).
+    path("", include("requests_app.forms.portal_urls")),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.services import client_for_user
 from crm.errors import DomainError, NotAllowed
 
-from ..catalogue.selectors import published_types
+from ..forms.selectors import drafts_of
 from ..requests import permissions
 from ..requests.journal import journal_add
 from ..requests.models import JournalEntry, ServiceRequest
@@ -26,6 +26,7 @@ def my_requests(request):
     context = {
         "requests": selectors.client_requests(client=client),
         "incidents": selectors.client_incidents(client=client),
+        "drafts": drafts_of(client=client),
     }
     return render(request, "portal/my_requests.html", context)
 
@@ -96,15 +97,3 @@ def my_request_cancel(request, pk: int):
         return redirect("portal:my_request_detail", pk=pk)
     messages.success(request, _("Your request is cancelled."))
     return redirect("portal:my_request_detail", pk=pk)
-
-
-@login_required
-@require_GET
-def request_start(request, slug: str):
-    """Where a procedure page's launch buttons lead: the start of its form, for a logged-in
-    person (an anonymous one logs in first and comes back here). Until the form builder serves
-    the form, the person goes back to the procedure page, told that filing online is not open."""
-    if not published_types().filter(slug=slug).exists():
-        raise Http404(_("No published procedure has this address."))
-    messages.info(request, _("Filing this procedure online is not open yet."))
-    return redirect("portal:procedure", slug=slug)

@@ -1,10 +1,9 @@
 """A request's form answers (``ServiceRequest.form_data``) as a person reads them: under their
 labels, never their keys, and their values in words.
 
-Today the answers come from the course-grid import, whose keys are named in ``LABELS``. When
-forms are built in the admin (form definitions with labelled fields), ``answer_labels`` is the
-one function to teach where a request's labels come from; pages and history call
-``answer_rows`` and ``answer_changes`` and need not change.
+A request filed through a form built in the admin is read under the labels of the form version
+it was filled with (requests_app/forms); the others (the course-grid import) under ``LABELS``.
+Pages and history call ``answer_rows`` and ``answer_changes``.
 """
 
 from collections.abc import Callable, Mapping
@@ -15,6 +14,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..forms import engine
+from ..forms.models import FormSubmission
 from .models import ServiceRequest
 
 # The keys the course-grid import writes (requests_app/imports/reading.py), in reading order.
@@ -40,6 +41,8 @@ class AnswerRow:
     # (name, e-mail) of each person of an answer that holds people, so that a page can keep
     # each address whole.
     people: tuple[tuple[str, str], ...] = ()
+    # A file given in the form: its document's id, for a download link.
+    document_id: int | None = None
 
 
 def humanise(key: str) -> str:
@@ -47,8 +50,26 @@ def humanise(key: str) -> str:
     return capfirst(key.replace("_", " ").replace("-", " ").strip()) or key
 
 
+def form_snapshot(request: ServiceRequest) -> dict | None:
+    """The snapshot of the form version ``request`` was filled with, if it was (one query, kept
+    on the request for the page's other calls)."""
+    if request.pk is None:
+        return None
+    if not hasattr(request, "_form_snapshot"):
+        snapshot = (
+            FormSubmission.objects.filter(request_id=request.pk)
+            .values_list("version__snapshot", flat=True)
+            .first()
+        )
+        request._form_snapshot = snapshot
+    return request._form_snapshot
+
+
 def answer_labels(request: ServiceRequest) -> Mapping[str, Any]:
-    """The labels of ``request``'s answers, by key (the course grid's, for now)."""
+    """The labels of ``request``'s answers, by key: its form version's, else the course grid's."""
+    snapshot = form_snapshot(request)
+    if snapshot is not None:
+        return engine.labels_of(snapshot)
     return LABELS
 
 
@@ -96,6 +117,12 @@ def answer_rows(request: ServiceRequest) -> list[AnswerRow]:
     """(label, value) of every answer of ``request``: the labelled ones in their form's order,
     then the others by key."""
     data = request.form_data if isinstance(request.form_data, dict) else {}
+    snapshot = form_snapshot(request)
+    if snapshot is not None:
+        return [
+            AnswerRow(a.key, a.label, a.value, document_id=a.document_id)
+            for a in engine.answers_of(snapshot, data)
+        ]
     labels = answer_labels(request)
     return [
         AnswerRow(
@@ -121,6 +148,13 @@ def answer_changes(request: ServiceRequest) -> Callable[[Any, Any], list[tuple[s
     """For the history: a function turning two versions of ``form_data`` into one
     ``(label, old, new)`` per answer that differs."""
     labels = answer_labels(request)
+    snapshot = form_snapshot(request)
+    specs = engine.fields_by_key(snapshot) if snapshot is not None else {}
+
+    def text(key, value) -> str:
+        if key in specs:
+            return engine.value_in_words(specs[key], value)[0]
+        return value_text(key, value, request)
 
     def changes(old: Any, new: Any) -> list[tuple[str, str, str]]:
         old = old if isinstance(old, dict) else {}
@@ -129,8 +163,8 @@ def answer_changes(request: ServiceRequest) -> Callable[[Any, Any], list[tuple[s
         return [
             (
                 label_of(key, labels),
-                value_text(key, old.get(key), request),
-                value_text(key, new.get(key), request),
+                text(key, old.get(key)),
+                text(key, new.get(key)),
             )
             for key in ordered_keys(merged, labels)
             if old.get(key) != new.get(key)

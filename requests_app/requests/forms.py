@@ -12,6 +12,7 @@ from contacts.models import Client
 from crm.validation import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from ..catalogue.models import RequestType
+from ..forms import engine
 from ..imports.reading import LIST_SEPARATOR, parse_presenters
 from . import answers
 from .models import JournalEntry, ServiceRequest
@@ -121,9 +122,14 @@ class RequestEditForm(ClientChoiceForm):
         self.answer_keys = []
         # Shown beside the fields, not edited: (label, value) rows.
         self.fixed_answers = []
+        # A form's choices, dates, files and addresses are answered through the form only.
+        specs = engine.fields_by_key(answers.form_snapshot(request_obj) or {})
         for key in answers.ordered_keys(data, labels):
             value = data[key]
             label = answers.label_of(key, labels)
+            if key in specs and specs[key]["kind"] not in engine.FREE_TEXT_KINDS:
+                self.fixed_answers.append((label, engine.value_in_words(specs[key], value)[0]))
+                continue
             if key in answers.FIXED_KEYS:
                 self.fixed_answers.append((label, answers.value_text(key, value, request_obj)))
                 continue

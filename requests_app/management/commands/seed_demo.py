@@ -12,11 +12,13 @@ from contacts.services import client_for_user
 from crm import roles
 from crm.models import AssignmentGroup, User
 from requests_app.catalogue.services import catalogue_load
+from requests_app.forms.services import form_load
 from requests_app.incidents import services as incident_services
 from requests_app.models import Incident, IncidentCategory, RequestType, ServiceRequest
 from requests_app.requests.services import request_create
 
 CATALOGUE = Path(__file__).resolve().parents[3] / "requests_app" / "fixtures"
+FORMS = Path(__file__).resolve().parents[3] / "requests_app" / "forms" / "demo_forms.json"
 
 # Demo-only credentials, documented in the README. Never use them outside a demo.
 DEMO_PASSWORD = "guichet-demo-2026"
@@ -89,6 +91,9 @@ class Command(BaseCommand):
                 data=json.loads(path.read_text(encoding="utf-8")), files=CATALOGUE / "templates"
             )
             self.stdout.write(f"catalogue {path.name}: {', '.join(t.code for t in types)}")
+        for form_data in json.loads(FORMS.read_text(encoding="utf-8")):
+            form = form_load(data=form_data)
+            self.stdout.write(f"form of {form.request_type.code}: version {form.versions.count()}")
         if not options["no_samples"]:
             self._demo_work(users)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
