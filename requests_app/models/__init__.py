@@ -3,7 +3,7 @@
 from ..catalogue.models import RequestType, Theme
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
-from ..requests.models import JournalEntry, ServiceRequest
+from ..requests.models import JournalEntry, RequestAttachment, ServiceRequest
 from ..sla.models import (
     BusinessCalendar,
     Closure,
@@ -25,6 +25,7 @@ __all__ = [
     "JournalEntry",
     "OpeningSlot",
     "Priority",
+    "RequestAttachment",
     "RequestType",
     "SLAClock",
     "SLAEscalation",

@@ -9,4 +9,10 @@ urlpatterns = [
     path("my/requests/<int:pk>/", views.my_request_detail, name="my_request_detail"),
     path("my/requests/<int:pk>/message/", views.my_request_message, name="my_request_message"),
     path("my/requests/<int:pk>/cancel/", views.my_request_cancel, name="my_request_cancel"),
+    path("my/requests/<int:pk>/documents/", views.my_request_attach, name="my_request_attach"),
+    path(
+        "my/requests/<int:pk>/documents/<int:attachment_pk>/",
+        views.my_request_attachment,
+        name="my_request_attachment",
+    ),
 ]
