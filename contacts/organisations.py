@@ -27,7 +27,6 @@ from .models import Partner, PartnerInvitation, PartnerMembership
 from .permissions import can_manage_members
 from .tasks import invitation_mail_send
 
-
 # --- Reads ------------------------------------------------------------------------------------
 
 
@@ -116,7 +115,9 @@ def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMe
     existing = PartnerMembership.objects.filter(partner_id=invitation.partner_id, user=user).first()
     if existing is not None:
         return existing
-    membership = PartnerMembership(partner_id=invitation.partner_id, user=user, role=invitation.role)
+    membership = PartnerMembership(
+        partner_id=invitation.partner_id, user=user, role=invitation.role
+    )
     try:
         with transaction.atomic():
             save_recorded(membership, by=user, reason="created")

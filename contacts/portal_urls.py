@@ -9,7 +9,9 @@ urlpatterns = [
     path("my/profile/", views.profile, name="profile"),
     path("my/organisations/", views.organisation_list, name="organisations"),
     path("my/organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
-    path("my/organisations/<int:pk>/invite/", views.organisation_invite, name="organisation_invite"),
+    path(
+        "my/organisations/<int:pk>/invite/", views.organisation_invite, name="organisation_invite"
+    ),
     path(
         "my/organisations/<int:pk>/members/<int:member_pk>/remove/",
         views.organisation_member_remove,

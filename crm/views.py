@@ -56,17 +56,30 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
 
 
+# The unread notifications the portal's pages show on top.
+PORTAL_UNREAD_SHOWN = 5
+
+
 @require_safe
 def portal_home(request):
-    return render(request, "portal/home.html")
+    unread = []
+    if request.user.is_authenticated:
+        unread = selectors.notification_list(
+            user=request.user, unread_only=True, limit=PORTAL_UNREAD_SHOWN
+        )
+    return render(request, "portal/home.html", {"unread": unread})
 
 
 @require_safe
 @login_required
 def home(request):
-    """Where a login lands: agents and managers in the back office, citizens on the portal."""
+    """Where a login lands: agents and managers in the back office; citizens on "My requests"
+    when something new awaits them there (its notifications are shown on top), on the portal's
+    home otherwise."""
     if can_read_backoffice(request.user):
         return redirect("agent:home")
+    if selectors.notification_unread_count(user=request.user):
+        return redirect("portal:my_requests")
     return redirect("portal:home")
 
 

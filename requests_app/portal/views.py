@@ -134,7 +134,9 @@ def my_request_attach(request, pk: int):
     ):
         return throttle.too_many_response(request)
     try:
-        attachment_add(request=context["request_obj"], by=request.user, file=form.cleaned_data["file"])
+        attachment_add(
+            request=context["request_obj"], by=request.user, file=form.cleaned_data["file"]
+        )
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except DomainError as error:

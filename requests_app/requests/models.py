@@ -51,8 +51,7 @@ class ServiceRequest(ProtectedStateModel):
         null=True,
         blank=True,
         help_text=_(
-            "The organisation the request is filed for: all of its members follow it on the "
-            "portal."
+            "The organisation the request is filed for: all of its members follow it on the portal."
         ),
     )
     created_by = models.ForeignKey(
