@@ -8,6 +8,9 @@ BOOTSTRAP=5.3.9
 BOOTSTRAP_ICONS=1.13.2
 HTMX=2.0.11
 FULLCALENDAR=6.1.21
+# axe-core: the accessibility engine the browser tests run on the portal (tests/e2e), never
+# served to a page.
+AXE_CORE=4.14.1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,12 +19,12 @@ trap 'rm -rf "$work"' EXIT
   npm init -y >/dev/null
   npm install --no-audit --no-fund --ignore-scripts --save-exact \
     "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" \
-    "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" >/dev/null
+    "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" "axe-core@$AXE_CORE" >/dev/null
 )
 nm="$work/node_modules"
 dest=static/vendor
 rm -rf "$dest"
-mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales" "$dest/axe-core"
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
 cp "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
 cp "$nm/bootstrap/LICENSE" "$dest/bootstrap/"
@@ -35,10 +38,12 @@ cp "$nm/htmx.org/LICENSE" "$dest/htmx/"
 cp "$nm/fullcalendar/index.global.min.js" "$dest/fullcalendar/"
 cp "$nm/@fullcalendar/core/locales/fr.global.min.js" "$dest/fullcalendar/locales/"
 cp "$nm/fullcalendar/LICENSE.md" "$dest/fullcalendar/"
+cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$dest/axe-core/"
 cat > "$dest/VERSIONS" <<TXT
 bootstrap $BOOTSTRAP
 bootstrap-icons $BOOTSTRAP_ICONS
 htmx.org $HTMX
 fullcalendar $FULLCALENDAR
+axe-core $AXE_CORE
 TXT
 echo "vendored into $dest:"; cat "$dest/VERSIONS"
