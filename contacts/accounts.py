@@ -57,6 +57,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 user.groups.add(Group.objects.get(name=roles.CITIZEN))
         return user
 
+    def login(self, request, user):
+        # The session remembers Django's model backend: allauth would otherwise pick the first
+        # backend listed, django-axes', which finds no user from a session.
+        user.backend = "django.contrib.auth.backends.ModelBackend"
+        super().login(request, user)
+
     def confirm_email(self, request, email_address) -> bool:
         """The address is the person's: the account gets its Client, and the invitation it
         signed up through, if any, makes it a member of the organisation."""
