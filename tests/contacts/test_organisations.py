@@ -185,9 +185,7 @@ def test_a_member_may_not_invite_or_remove_through_the_services(member, head, sc
 def test_inviting_a_member_again_is_refused_with_a_message(
     login, school, head, member, django_capture_on_commit_callbacks
 ):
-    response = invite(
-        login(head), school, member.email, capture=django_capture_on_commit_callbacks
-    )
+    response = invite(login(head), school, member.email, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert "déjà membre" in text(response)
     assert f'value="{member.email}"' in response.content.decode()

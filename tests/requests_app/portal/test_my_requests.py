@@ -241,9 +241,7 @@ def test_uploads_are_limited_per_hour(login, citizen, own_request, media, settin
     assert RequestAttachment.objects.count() == 1
 
 
-def test_no_document_is_added_to_a_closed_or_cancelled_request(
-    login, citizen, own_request, media
-):
+def test_no_document_is_added_to_a_closed_or_cancelled_request(login, citizen, own_request, media):
     client = login(citizen)
     client.post(reverse("portal:my_request_cancel", args=[own_request.pk]), {})
     assert upload(client, own_request, "tard.pdf", PDF).status_code == 403
@@ -263,9 +261,7 @@ def test_agents_see_the_document_on_the_request_page_and_download_it(
     assert login(manager).get(url).status_code == 200
 
 
-def test_another_citizen_never_downloads_a_document(
-    login, citizen, outsider, own_request, media
-):
+def test_another_citizen_never_downloads_a_document(login, citizen, outsider, own_request, media):
     upload(login(citizen), own_request, "plan.pdf", PDF)
     attachment = RequestAttachment.objects.get()
     client = login(outsider)

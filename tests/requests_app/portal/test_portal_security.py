@@ -310,9 +310,7 @@ def test_a_member_who_is_not_a_manager_changes_no_member(world, teacher, head):
     )
     assert (
         client.post(
-            reverse(
-                "portal:organisation_invitation_cancel", args=[school, world["invitation"].pk]
-            )
+            reverse("portal:organisation_invitation_cancel", args=[school, world["invitation"].pk])
         ).status_code
         == 404
     )
