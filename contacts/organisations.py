@@ -14,12 +14,14 @@ broker.
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
 from crm.models import User
 from crm.permissions import require
+from crm.services import notification_send
 from crm.workflow import save_recorded
 
 from .invitations import SESSION_KEY, invitation_from_token

@@ -99,11 +99,18 @@ def client_request_page(*, client: Client, pk: int, user: User | None = None) ->
         .select_related("author")
         .order_by("created_at", "pk")
     )
+    steps = chain.requester_steps(request.pk)
+    open_steps = [s["due_date"] for s in steps if s["due_date"] and s["state"] != "cancelled"]
+    expected = None
+    if request.status not in ServiceRequest.FINAL_STATUSES + (ServiceRequest.Status.RESOLVED,):
+        # The date the body gave, or else the day its last step is due.
+        expected = request.due_date or (max(open_steps) if open_steps else None)
     return {
         "request_obj": request,
         "citizen_status": citizen_status(request.status),
+        "expected": expected,
         "answers": answer_rows(request),
-        "steps": chain.requester_steps(request.pk),
+        "steps": steps,
         "comments": comments,
         "attachments": request_attachments(request_id=request.pk),
     }

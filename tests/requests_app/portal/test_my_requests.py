@@ -80,6 +80,17 @@ def test_the_timeline_shows_visible_steps_only_with_done_current_and_expected_da
     assert third.due_date is not None and "prévue d'ici le" in page
 
 
+def test_the_expected_date_is_the_last_steps_due_date(login, citizen, own_request):
+    from django.utils import formats
+
+    last = own_request.tasks.order_by("-due_date").first().due_date
+    response = detail(login(citizen), own_request)
+    with translation.override("fr"):
+        expected = formats.date_format(last, "DATE_FORMAT")
+    assert 'data-testid="expected"' in response.content.decode()
+    assert expected in text(response)
+
+
 def test_the_timeline_speaks_english_to_an_english_reader(login, citizen, own_request):
     citizen.language = "en"
     citizen.save()
