@@ -125,6 +125,13 @@ def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMe
             save_recorded(membership, by=user, reason="created")
     except IntegrityError:
         return PartnerMembership.objects.get(partner_id=invitation.partner_id, user=user)
+    if invitation.invited_by_id is not None and invitation.invited_by_id != user.pk:
+        notification_send(
+            recipient=invitation.invited_by,
+            title=_("%(name)s joined %(organisation)s")
+            % {"name": user, "organisation": invitation.partner.name},
+            url=reverse("portal:organisation_detail", args=[invitation.partner_id]),
+        )
     return membership
 
 
