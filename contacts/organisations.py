@@ -46,7 +46,7 @@ def organisations_of(user: User) -> list[PartnerMembership]:
 
 def organisation_ids_of(user: User) -> QuerySet:
     """The ids of the partners ``user`` is a member of, as a subquery."""
-    return PartnerMembership.objects.filter(user_id=user.pk).values("partner_id")
+    return PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True)
 
 
 def membership_of(user: User, partner_id: int) -> PartnerMembership | None:

@@ -5,6 +5,22 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from crm.roles import ADMINISTRATOR, grant
+
+
+def grant_permissions(apps, schema_editor):
+    # Administrators manage memberships and invitations in the admin.
+    grant(
+        apps,
+        ADMINISTRATOR,
+        "contacts",
+        [
+            f"{verb}_{name}"
+            for name in ("partnermembership", "partnerinvitation")
+            for verb in ("view", "add", "change", "delete")
+        ],
+    )
+
 
 class Migration(migrations.Migration):
 
@@ -73,4 +89,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('partner', 'user'), name='membership_once_per_partner', violation_error_message='This account is already a member.')],
             },
         ),
+        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
     ]

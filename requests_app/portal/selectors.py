@@ -80,7 +80,7 @@ def portal_request(*, user: User, client: Client, pk: int) -> ServiceRequest:
     if request.requester_id == client.pk:
         return request
     if request.organisation_id is not None and (
-        organisation_ids_of(user).filter(partner_id=request.organisation_id).exists()
+        request.organisation_id in set(organisation_ids_of(user))
     ):
         return request
     raise ServiceRequest.DoesNotExist

@@ -127,7 +127,7 @@ def test_confirming_without_a_client_creates_one_from_the_account(client, mailou
 def test_a_forged_confirmation_key_confirms_nothing(client, mailoutbox):
     sign_up(client)
     response = client.post("/accounts/confirm-email/not-a-real-key/")
-    assert response.status_code in (200, 302, 404)
+    assert response.status_code == 404
     assert not EmailAddress.objects.filter(verified=True).exists()
     assert not Client.objects.exists()
 
@@ -140,8 +140,8 @@ def test_signing_up_with_an_address_in_use_says_the_same_and_creates_nothing(
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert User.objects.count() == before
-    # The owner of the address is told, not the visitor.
-    assert mailoutbox[-1].to == [citizen.email.upper()] or mailoutbox[-1].to == [citizen.email]
+    # The owner of the address is told (by mail), not the visitor.
+    assert [to.lower() for to in mailoutbox[-1].to] == [citizen.email]
 
 
 def test_sign_ups_are_rate_limited_per_address(client, settings, mailoutbox):

@@ -11,6 +11,7 @@ from contacts import organisations
 from contacts.invitations import invitation_token
 from contacts.models import PartnerInvitation, PartnerMembership
 from crm.errors import DomainError, NotAllowed
+from crm.models import Notification
 from tests import factories
 from tests.helpers import text
 
@@ -79,6 +80,7 @@ def test_a_manager_invites_by_email_and_the_invited_citizen_accepts(
     membership = PartnerMembership.objects.get(user=invited)
     assert (membership.partner, membership.role) == (school, "member")
     assert PartnerInvitation.objects.get().accepted_at is not None
+    assert Notification.objects.filter(recipient=head, title__contains="École des Érables").exists()
     # the link is spent
     assert client.post(path).status_code == 404
 
@@ -212,6 +214,5 @@ def test_the_organisations_list_shows_the_accounts_memberships_only(login, schoo
 def test_memberships_are_managed_in_the_admin(login, administrator, school, member):
     client = login(administrator)
     assert client.get(reverse("admin:contacts_partnermembership_changelist")).status_code == 200
-    assert member.email in text(
-        client.get(reverse("admin:contacts_partner_change", args=[school.pk]))
-    )
+    page = text(client.get(reverse("admin:contacts_partner_change", args=[school.pk])))
+    assert "members-0-user" in page and str(member) in page

@@ -46,7 +46,7 @@ def test_a_submitted_request_reads_received_not_the_agents_word(login, citizen, 
     assert "Nous avons reçu votre demande" in page
     # The list says it too.
     listing = text(login(citizen).get(reverse("portal:my_requests")))
-    assert "Reçue" in listing and "submitted" not in listing
+    assert "Reçue" in listing and "soumise" not in listing
 
 
 def test_a_request_being_worked_reads_being_handled(login, citizen, own_request, agent_of_group):

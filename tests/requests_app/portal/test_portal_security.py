@@ -182,7 +182,7 @@ RULES = {
     "account_inactive": Rule(None, {"GET": 200}, {"GET": 200}),
     # A forged confirmation key confirms nothing.
     "account_confirm_email": Rule(
-        lambda w: {"key": "forged-key"}, {"GET": 200, "POST": 302}, {"GET": 200, "POST": 302}
+        lambda w: {"key": "forged-key"}, {"GET": 200, "POST": 404}, {"GET": 200, "POST": 404}
     ),
 }
 
