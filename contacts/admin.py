@@ -12,6 +12,8 @@ from .models import (
     Meeting,
     Note,
     Partner,
+    PartnerInvitation,
+    PartnerMembership,
     Program,
     ProgramEnrolment,
     SAEFile,
@@ -72,6 +74,35 @@ class ContactInline(admin.TabularInline):
     show_change_link = True
 
 
+class PartnerMembershipInline(admin.TabularInline):
+    """The portal accounts authorised for the organisation (seed 003)."""
+
+    model = PartnerMembership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["partner", "user", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["partner__name", "user__email", "user__last_name"]
+    raw_id_fields = ["partner", "user"]
+    list_select_related = ["partner", "user"]
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "partner", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "partner__name"]
+    raw_id_fields = ["partner", "invited_by"]
+    readonly_fields = ["created_at", "accepted_at", "cancelled_at"]
+    list_select_related = ["partner", "invited_by"]
+
+
 @admin.register(Partner)
 class PartnerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "email", "phone", "city", "owner", "created_at"]
@@ -80,7 +111,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
     list_select_related = ["owner"]
-    inlines = [ContactInline]
+    inlines = [ContactInline, PartnerMembershipInline]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "website":

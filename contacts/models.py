@@ -780,3 +780,100 @@ class CalendarSettings(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# --- Organisations on the portal (seed 003: the authorised members of an establishment) -------
+
+
+class PartnerMembership(models.Model):
+    """A portal account authorised for a partner: it files requests for the organisation and
+    follows all of them; a manager also invites and removes members."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        MANAGER = "manager", _("manager")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+    history = history_records()
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        ordering = ["partner", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "user"],
+                name="membership_once_per_partner",
+                violation_error_message=_("This account is already a member."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "partner"], name="membership_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} — {self.partner} ({self.get_role_display()})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class PartnerInvitation(models.Model):
+    """An invitation, sent by e-mail with a signed link, to join an organisation; accepted once,
+    by the account with that address."""
+
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("e-mail address"), max_length=TEXT_MAX_LENGTH)
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=PartnerMembership.Role.choices,
+        default=PartnerMembership.Role.MEMBER,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["partner", "created_at"],
+                name="invitation_pending_idx",
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.partner}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None

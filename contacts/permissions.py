@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import User
 from crm.permissions import can_act_in_backoffice, can_read_backoffice, require
 
+from .models import PartnerMembership
+
 # The CRM's record types, by the short name that URLs, saved filters and favourites use.
 CRM_MODELS = (
     "client",
@@ -85,3 +87,32 @@ def can_view_calendar_of(user: User, owner: User, *, shared: bool) -> bool:
     if not can_read_backoffice(user):
         return False
     return user.pk == owner.pk or shared
+
+
+# --- Organisations on the portal (contacts/organisations.py) ------------------------------------
+#
+# - A member of a partner (``PartnerMembership``) files requests for it and follows all of its
+#   requests (requests_app/requests/permissions.py asks ``is_member_of``).
+# - A manager of it also reads its members and invitations, invites and removes members.
+# - Anyone else, agents included, reaches none of its portal pages (404): agents manage members
+#   in the admin.
+
+
+def is_member_of(user: User, partner_id: int | None) -> bool:
+    """Whether ``user``'s account is a member (or a manager) of the partner ``partner_id``."""
+    if partner_id is None or user is None or not user.is_authenticated:
+        return False
+    return PartnerMembership.objects.filter(user_id=user.pk, partner_id=partner_id).exists()
+
+
+def can_file_for_organisation(user: User, partner) -> bool:
+    """Whether ``user`` may file a request on behalf of ``partner`` (any member may)."""
+    return partner is not None and is_member_of(user, partner.pk)
+
+
+def can_manage_members(user: User, partner) -> bool:
+    if partner is None or user is None or not user.is_authenticated:
+        return False
+    return PartnerMembership.objects.filter(
+        user_id=user.pk, partner_id=partner.pk, role=PartnerMembership.Role.MANAGER
+    ).exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.bulk import chunks, full_row, insert_with_history
-from crm.errors import NotAllowed
+from crm.errors import DomainError, NotAllowed
 from crm.models import User
 from crm.permissions import require
 from crm.validation import has_nul
@@ -71,6 +71,50 @@ def client_for_user(*, user: User) -> Client:
     except IntegrityError:
         # Two first visits of the same person at once: the other one linked or created it.
         return Client.objects.get(user=user)
+
+
+# What a citizen changes about themselves on the portal's profile page.
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "street",
+    "street_2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "language",
+)
+
+
+@transaction.atomic
+def client_profile_update(*, user: User, **fields) -> Client:
+    """The account's own Client record, changed by its owner (names, phone, address, language);
+    the account's names and language follow. Only ``PROFILE_FIELDS`` are accepted."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    client = Client.objects.select_for_update().get(pk=client_for_user(user=user).pk)
+    changed = [name for name, value in fields.items() if getattr(client, name) != value]
+    if changed:
+        for name in changed:
+            setattr(client, name, fields[name])
+        try:
+            client.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise DomainError(" ".join(error.messages)) from error
+        save_recorded(client, by=user, reason="edited", update_fields=[*changed, "updated_at"])
+    account_fields = [
+        name
+        for name in ("first_name", "last_name", "language")
+        if name in fields and getattr(user, name) != fields[name]
+    ]
+    if account_fields:
+        for name in account_fields:
+            setattr(user, name, fields[name])
+        save_recorded(user, by=user, reason="edited", update_fields=account_fields)
+    return client
 
 
 def _link_or_create(user: User) -> Client:

@@ -1,5 +1,7 @@
 import math
 
+from allauth.account.internal.flows.email_verification import send_verification_email_for_user
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
@@ -47,8 +49,22 @@ class ThrottledLoginMixin:
             raise
 
 
+def awaits_email_verification(user) -> bool:
+    """Whether ``user`` signed up on the portal and has not confirmed its address yet.
+
+    Accounts made by an administrator (or before sign-up existed) have no address row: they log
+    in as before.
+    """
+    rows = list(EmailAddress.objects.filter(user_id=user.pk).values_list("verified", flat=True))
+    return bool(rows) and not any(rows)
+
+
 class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
-    """The login form: the e-mail address is the user name."""
+    """The login form of everyone (agents and citizens): the e-mail address is the user name.
+
+    A citizen account whose address is not confirmed is refused, with a new link sent (at most
+    one every few minutes, allauth's ``confirm_email`` limit).
+    """
 
     username = forms.EmailField(
         label=_("E-mail address"),
@@ -57,7 +73,18 @@ class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("The e-mail address or the password is incorrect. Please try again."),
+        "unverified": _(
+            "Your e-mail address is not confirmed yet. Open the link sent to it: a new one has "
+            "just been sent if the last one is more than a few minutes old."
+        ),
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if awaits_email_verification(user):
+            if self.request is not None:
+                send_verification_email_for_user(self.request, user)
+            raise ValidationError(self.error_messages["unverified"], code="unverified")
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "rules",
+    # Citizen sign-up and e-mail verification (contacts/accounts.py; the login page stays ours).
+    "allauth",
+    "allauth.account",
     # Content-Security-Policy: its system checks (the policy itself is below).
     "csp",
     "crm",
@@ -87,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -141,6 +145,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Citizen accounts (django-allauth, contacts/accounts.py). Everyone logs in on the one login page
+# above (crm.views.LoginView, throttled); allauth signs citizens up, verifies their e-mail
+# address (mandatory: an account whose address is not confirmed cannot log in) and links the
+# verified account to the Client with that address. Password reset stays Django's, throttled.
+ACCOUNT_ADAPTER = "contacts.accounts.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "contacts.accounts.SignupForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int(
+    "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3
+)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Guichet] "
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = None
+# allauth's counters live on the default cache (Redis in production).
+ACCOUNT_RATE_LIMITS = {
+    "signup": env.str("SIGNUP_RATE_LIMIT", default="5/h/ip"),
+    "confirm_email": "1/180s/key",
+}
+# The portal's own limits (crm/throttle.py), per account (or per address when anonymous), per hour.
+PORTAL_MESSAGE_LIMIT_PER_HOUR = env.int("PORTAL_MESSAGE_LIMIT_PER_HOUR", default=30)
+PORTAL_UPLOAD_LIMIT_PER_HOUR = env.int("PORTAL_UPLOAD_LIMIT_PER_HOUR", default=30)
+PORTAL_SUBMISSION_LIMIT_PER_HOUR = env.int("PORTAL_SUBMISSION_LIMIT_PER_HOUR", default=20)
+PORTAL_INVITATION_LIMIT_PER_HOUR = env.int("PORTAL_INVITATION_LIMIT_PER_HOUR", default=20)
+# How long an invitation to join an organisation stays valid.
+ORGANISATION_INVITATION_DAYS = env.int("ORGANISATION_INVITATION_DAYS", default=14)
 
 # Login throttling, two layers (README, "Login and password-reset throttling").
 # django-axes: after 5 failures for the same account and address, 15 minutes of lockout.

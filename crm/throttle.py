@@ -181,3 +181,48 @@ def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
         by_address <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
         and by_account <= settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT
     )
+
+
+# Portal actions ----------------------------------------------------------------------------
+#
+# Messages, uploads, submissions and invitations of the portal are counted per account (per
+# address for a visitor without one) in fixed windows of an hour; past the limit the action is
+# refused with the 429 page until the window ends. Limits: settings.PORTAL_<ACTION>_LIMIT_PER_HOUR.
+
+_ACTION_WINDOW = 3600
+
+
+def portal_limit(name: str) -> int:
+    """``settings.PORTAL_<NAME>_LIMIT_PER_HOUR`` (MESSAGE, UPLOAD, SUBMISSION, INVITATION)."""
+    return getattr(settings, f"PORTAL_{name.upper()}_LIMIT_PER_HOUR")
+
+
+def _actor(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"address:{client_address(request)}"
+
+
+def action_allowed(
+    *, request: HttpRequest, action: str, limit: int, window: int = _ACTION_WINDOW
+) -> bool:
+    """Count one ``action`` of whoever sends ``request``; True while within ``limit`` per
+    ``window`` seconds."""
+    return _count(f"portal:{action}:{_actor(request)}", window) <= limit
+
+
+def submission_allowed(request: HttpRequest) -> bool:
+    """For the portal's form submission (and the anonymous filing): one more submission of this
+    account or address is within ``PORTAL_SUBMISSION_LIMIT_PER_HOUR``. A refusal is answered with
+    ``too_many_response``."""
+    return action_allowed(request=request, action="submission", limit=portal_limit("SUBMISSION"))
+
+
+def too_many_response(request: HttpRequest, seconds: int = _ACTION_WINDOW) -> HttpResponse:
+    """The 429 page of a portal action over its limit (the window's remaining time at most)."""
+    remaining = seconds - int(time.time()) % seconds
+    minutes = max(1, math.ceil(remaining / 60))
+    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(remaining)
+    return response

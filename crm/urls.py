@@ -1,5 +1,7 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -15,9 +17,38 @@ portal_patterns = (
     [
         # The catalogue at "/", procedure pages, "My requests"…
         path("", include("requests_app.portal.urls")),
+        path("", include("contacts.portal_urls")),
     ],
     "portal",
 )
+
+# Citizen accounts: allauth's sign-up and e-mail verification only. Its names for the login,
+# logout, password reset and password change are given to the one page of each that everyone
+# uses (above), so allauth's redirects and templates land on them.
+account_patterns = [
+    path("accounts/signup/", account_views.signup, name="account_signup"),
+    path(
+        "accounts/confirm-email/",
+        account_views.email_verification_sent,
+        name="account_email_verification_sent",
+    ),
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        account_views.confirm_email,
+        name="account_confirm_email",
+    ),
+    path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),
+    path("accounts/login/", views.LoginView.as_view(), name="account_login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path(
+        "accounts/password_reset/", views.PasswordResetView.as_view(), name="account_reset_password"
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="account_change_password",
+    ),
+]
 
 urlpatterns = [
     path("", include(portal_patterns)),
@@ -30,6 +61,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    *account_patterns,
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/bell/", views.notification_bell, name="notification_bell"),
     path(

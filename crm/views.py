@@ -59,9 +59,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 @require_safe
 @login_required
 def home(request):
-    """Where a login lands: agents and managers in the back office, citizens on the portal."""
+    """Where a login lands: agents and managers in the back office; citizens on "My requests"
+    when something new awaits them there (its notifications are shown on top), on the portal's
+    home otherwise."""
     if can_read_backoffice(request.user):
         return redirect("agent:home")
+    if selectors.notification_unread_count(user=request.user):
+        return redirect("portal:my_requests")
     return redirect("portal:home")
 
 

@@ -10,6 +10,9 @@ HTMX=2.0.11
 FULLCALENDAR=6.1.21
 # The admin only: the French/English tabs of translated fields (django-modeltranslation).
 JQUERY_UI=1.14.2
+# axe-core: the accessibility engine the browser tests run on the portal (tests/e2e), never
+# served to a page.
+AXE_CORE=4.14.1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,12 +22,12 @@ trap 'rm -rf "$work"' EXIT
   npm install --no-audit --no-fund --ignore-scripts --save-exact \
     "bootstrap@$BOOTSTRAP" "bootstrap-icons@$BOOTSTRAP_ICONS" "htmx.org@$HTMX" \
     "fullcalendar@$FULLCALENDAR" "@fullcalendar/core@$FULLCALENDAR" \
-    "jquery-ui@$JQUERY_UI" >/dev/null
+    "jquery-ui@$JQUERY_UI" "axe-core@$AXE_CORE" >/dev/null
 )
 nm="$work/node_modules"
 dest=static/vendor
 rm -rf "$dest"
-mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales" "$dest/jquery-ui"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx" "$dest/fullcalendar/locales" "$dest/jquery-ui" "$dest/axe-core"
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
 cp "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
 cp "$nm/bootstrap/LICENSE" "$dest/bootstrap/"
@@ -40,11 +43,13 @@ cp "$nm/@fullcalendar/core/locales/fr.global.min.js" "$dest/fullcalendar/locales
 cp "$nm/fullcalendar/LICENSE.md" "$dest/fullcalendar/"
 # jQuery UI's bundle, run on the admin's own jQuery (settings.JQUERY_UI_URL).
 cp "$nm/jquery-ui/dist/jquery-ui.min.js" "$nm/jquery-ui/LICENSE.txt" "$dest/jquery-ui/"
+cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$dest/axe-core/"
 cat > "$dest/VERSIONS" <<TXT
 bootstrap $BOOTSTRAP
 bootstrap-icons $BOOTSTRAP_ICONS
 htmx.org $HTMX
 fullcalendar $FULLCALENDAR
 jquery-ui $JQUERY_UI
+axe-core $AXE_CORE
 TXT
 echo "vendored into $dest:"; cat "$dest/VERSIONS"

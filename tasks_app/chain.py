@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -45,6 +46,7 @@ from .dag import depths
 from .models import ChainTemplate, Task, TaskTemplate
 
 TASK_STATUSES = Task.Status.choices
+_LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 # --- what a new task of a step is ------------------------------------------------------------
@@ -265,6 +267,46 @@ def chain_columns(request) -> list[list[dict]]:
             {"task": task, "waits_for": waits_for, "support": support_of.get(task.pk, [])}
         )
     return [columns[d] for d in sorted(columns)]
+
+
+def requester_steps(request_id: int) -> list[dict]:
+    """The steps of a request that its requester sees on the portal: its service tasks whose
+    ``visible_to_requester`` is set, in chain order, each as ``{"name", "state", "opened_at",
+    "closed_at", "due_date"}`` where ``state`` is ``done``, ``current``, ``upcoming`` or
+    ``cancelled``. The name is the step's, in the reader's language. One query."""
+    tasks = (
+        Task.objects.filter(
+            request_id=request_id, kind=Task.Kind.SERVICE, visible_to_requester=True
+        )
+        .select_related("template")
+        .only(
+            "pk",
+            "title",
+            "status",
+            "opened_at",
+            "closed_at",
+            "due_date",
+            "template__name",
+            "template__sequence",
+            *[f"template__name_{code}" for code in _LANGUAGE_CODES],
+        )
+        .order_by("template__sequence", "due_date", "pk")
+    )
+    states = {
+        Task.Status.CLOSED: "done",
+        Task.Status.CANCELLED: "cancelled",
+        Task.Status.PENDING: "upcoming",
+    }
+    return [
+        {
+            "name": task.template.name if task.template_id else task.title,
+            "state": states.get(task.status, "current"),
+            "opened_at": task.opened_at,
+            "closed_at": task.closed_at,
+            "due_date": task.due_date,
+        }
+        for task in tasks
+    ]
 
 
 # --- configuration ---------------------------------------------------------------------------

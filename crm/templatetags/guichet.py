@@ -27,7 +27,19 @@ def bs_field(bound_field):
     if bound_field.errors:
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
-    return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+    attrs = {"class": f"{existing} {css}".strip()}
+    # The help text and the errors that includes/form_field.html writes under the field are
+    # read out with it (their ids are the field's, suffixed).
+    described_by = [widget.attrs["aria-describedby"]] if "aria-describedby" in widget.attrs else []
+    if bound_field.auto_id and not described_by:
+        if bound_field.help_text:
+            described_by.append(f"{bound_field.auto_id}_helptext")
+        if bound_field.errors:
+            described_by.append(f"{bound_field.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return bound_field.as_widget(attrs=attrs)
 
 
 STATUS_CLASSES = {

@@ -20,7 +20,7 @@ from ..forms.models import (
 )
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
-from ..requests.models import JournalEntry, ServiceRequest
+from ..requests.models import JournalEntry, RequestAttachment, ServiceRequest
 from ..sla.models import (
     BusinessCalendar,
     Closure,
@@ -54,6 +54,7 @@ __all__ = [
     "ProcedureDocument",
     "ProcedureLink",
     "ProcedureStep",
+    "RequestAttachment",
     "RequestType",
     "SLAClock",
     "SLAEscalation",

@@ -18,4 +18,10 @@ urlpatterns = [
     path("my/requests/<int:pk>/cancel/", views.my_request_cancel, name="my_request_cancel"),
     # Filling an e-service's form (requests_app/forms).
     path("", include("requests_app.forms.portal_urls")),
+    path("my/requests/<int:pk>/documents/", views.my_request_attach, name="my_request_attach"),
+    path(
+        "my/requests/<int:pk>/documents/<int:attachment_pk>/",
+        views.my_request_attachment,
+        name="my_request_attachment",
+    ),
 ]

@@ -1,4 +1,6 @@
-"""Service requests (RITM) and their journal."""
+"""Service requests (RITM), their journal and the documents added to them."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +42,17 @@ class ServiceRequest(ProtectedStateModel):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requests",
+    )
+    organisation = models.ForeignKey(
+        "contacts.Partner",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The organisation the request is filed for: all of its members follow it on the portal."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +100,11 @@ class ServiceRequest(ProtectedStateModel):
         indexes = [
             models.Index(fields=["requester", "-created_at"], name="request_requester_idx"),
             models.Index(fields=["status", "due_date"], name="request_status_due_idx"),
+            models.Index(
+                fields=["organisation", "-created_at"],
+                name="request_organisation_idx",
+                condition=models.Q(organisation__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -195,3 +213,40 @@ class JournalEntry(models.Model):
     def is_public(self) -> bool:
         """Comments and logged calls are contacts with the requester; work notes are not."""
         return self.kind in (self.Kind.COMMENT, self.Kind.CALL)
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    # A random name: the uploader's name is kept on the row, for the download only.
+    return f"requests/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class RequestAttachment(models.Model):
+    """A document added to a request after it was filed, by its requester (or a member of its
+    organisation) on the portal. Downloaded only through views that check who may see it."""
+
+    request = models.ForeignKey(
+        ServiceRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="request_attachments",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document of a request")
+        verbose_name_plural = _("documents of requests")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["request", "created_at"], name="attachment_request_idx")]
+
+    def __str__(self):
+        return self.original_name

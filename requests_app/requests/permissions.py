@@ -11,6 +11,11 @@ Rules:
   its open tasks, so only someone who may cancel the request cancels them.
 - The requester's own portal account (``is_requester``) may cancel its request while it is
   submitted (no work started yet) and write comments on it, never work notes.
+- A member of the request's organisation (``ServiceRequest.organisation``, see
+  contacts/permissions.py) follows it like its requester: reads it on the portal, writes comments
+  and adds documents; cancelling stays the requester's.
+- Documents added on the portal are read by whoever reads the request: its requester, the members
+  of its organisation, and every back-office reader (managers too).
 - An agent files an assisted request for someone (managers and citizens may not); a citizen
   files their own.
 - Everyone else (managers, agents of other groups, agents in no group, other citizens) is
@@ -24,8 +29,9 @@ Named rules (``user.has_perm(name, request)`` answers the same): see ``CLOSE``, 
 import rules
 from django.db.models import Q
 
+from contacts.permissions import is_member_of
 from crm.models import User
-from crm.permissions import has_global_perm, is_agent
+from crm.permissions import has_global_perm, is_agent, reads_backoffice
 
 from .models import JournalEntry, ServiceRequest
 
@@ -36,6 +42,9 @@ EDIT = "requests_app.edit_request"
 COMMENT = "requests_app.comment_request"
 WORK_NOTE = "requests_app.note_request"
 FILE = "requests_app.file_request"
+FOLLOW = "requests_app.follow_request"
+ATTACH = "requests_app.attach_to_request"
+READ_ATTACHMENTS = "requests_app.read_request_attachments"
 # Named in tasks_app/permissions.py and asked through django-rules' registry, as Django's
 # has_perm asks permissions by name: importing tasks_app here would close a module cycle
 # (tasks_app.chain -> seam -> journal -> these permissions).
@@ -61,6 +70,11 @@ def requester(user: User, obj) -> bool:
 
 
 @rules.predicate
+def member_of_its_organisation(user: User, obj) -> bool:
+    return obj.organisation_id is not None and is_member_of(user, obj.organisation_id)
+
+
+@rules.predicate
 def in_a_group_of_request(user: User, request: ServiceRequest) -> bool:
     return (
         ServiceRequest.objects.filter(pk=request.pk)
@@ -79,6 +93,11 @@ def is_submitted(user: User, request: ServiceRequest) -> bool:
     return request.status == ServiceRequest.Status.SUBMITTED
 
 
+@rules.predicate
+def is_final(user: User, request: ServiceRequest) -> bool:
+    return request.status in ServiceRequest.FINAL_STATUSES
+
+
 works_any_task = has_global_perm("tasks_app.work_any_task")
 works_on_request = is_agent & (works_any_task | in_a_group_of_request)
 
@@ -86,7 +105,11 @@ rules.add_perm(CLOSE, works_on_request)
 rules.add_perm(REOPEN, works_on_request)
 rules.add_perm(CANCEL, works_on_request | (requester & is_submitted))
 rules.add_perm(EDIT, works_on_request)
-rules.add_perm(COMMENT, works_on_request | requester)
+follower = requester | member_of_its_organisation
+rules.add_perm(COMMENT, works_on_request | follower)
+rules.add_perm(FOLLOW, follower)
+rules.add_perm(ATTACH, follower & ~is_final)
+rules.add_perm(READ_ATTACHMENTS, follower | reads_backoffice)
 rules.add_perm(WORK_NOTE, works_on_request)
 rules.add_perm(FILE, requester | is_agent)
 
@@ -112,6 +135,27 @@ def can_edit_request(user: User, request: ServiceRequest) -> bool:
 def can_file_request(user: User, request: ServiceRequest) -> bool:
     """``request`` may be unsaved: whom it is for decides."""
     return rules.has_perm(FILE, user, request)
+
+
+def can_follow_request(user: User, request: ServiceRequest) -> bool:
+    """Whether the portal shows ``request`` to ``user`` (its requester or an organisation
+    member)."""
+    return rules.has_perm(FOLLOW, user, request)
+
+
+def can_attach_to_request(user: User, request: ServiceRequest) -> bool:
+    """Whether ``user`` adds documents to ``request`` on the portal (not once it is over)."""
+    return rules.has_perm(ATTACH, user, request)
+
+
+def can_read_attachments(user: User, request: ServiceRequest) -> bool:
+    return rules.has_perm(READ_ATTACHMENTS, user, request)
+
+
+def can_file_for_organisation(user: User, organisation) -> bool:
+    """Whether ``user`` files a request on behalf of ``organisation`` (a Partner): any of its
+    members may. For the portal's filing form."""
+    return organisation is not None and is_member_of(user, organisation.pk)
 
 
 def can_create_assisted_request(user: User) -> bool:

@@ -6,7 +6,7 @@ from crm.selectors import record_history
 from tasks_app import chain
 
 from . import answers
-from .models import JournalEntry, ServiceRequest
+from .models import JournalEntry, RequestAttachment, ServiceRequest
 from .search import request_search
 
 
@@ -22,7 +22,9 @@ def request_list(*, status: str | None = None, q: str = "") -> QuerySet:
 
 def request_detail(*, pk: int) -> ServiceRequest:
     return (
-        ServiceRequest.objects.select_related("request_type", "requester", "created_by")
+        ServiceRequest.objects.select_related(
+            "request_type", "requester", "created_by", "organisation"
+        )
         .prefetch_related(
             chain.request_tasks_prefetch(),
             Prefetch(
@@ -41,6 +43,11 @@ def request_page(*, pk: int) -> dict:
     return {
         "request_obj": request,
         "answers": answers.answer_rows(request),
+        "attachments": list(
+            RequestAttachment.objects.filter(request_id=request.pk)
+            .select_related("uploaded_by")
+            .order_by("created_at", "pk")
+        ),
         "chain": chain.chain_columns(request),
         "history": request_history(request),
         "task_statuses": chain.TASK_STATUSES,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Client
+from contacts.models import Client, Partner
 from crm.errors import Conflict, DomainError
 from crm.models import User
 from crm.permissions import require
@@ -36,11 +36,14 @@ def request_create(
     due_date: date | None = None,
     external_key: str | None = None,
     submit: bool = True,
+    organisation: Partner | None = None,
 ) -> ServiceRequest:
     """File a request and give it one task per step of its type's chain.
 
     Steps that wait for nothing open at once (their groups are notified); the others wait.
-    A draft (``submit=False``) gets its tasks when it is submitted.
+    A draft (``submit=False``) gets its tasks when it is submitted. ``organisation`` files it
+    for a partner: a citizen must be one of its members (all of them then follow it); an agent
+    may file for any.
     """
     if not request_type.active:
         raise DomainError(_("This request type is no longer offered."))
@@ -54,7 +57,18 @@ def request_create(
         form_data=form_data or {},
         due_date=due_date,
         external_key=external_key,
+        organisation=organisation,
     )
+    if organisation is not None:
+        filer = by or requester.user
+        require(
+            filer is not None
+            and (
+                permissions.can_create_assisted_request(filer)
+                or permissions.can_file_for_organisation(filer, organisation)
+            ),
+            _("Only its members file a request for an organisation."),
+        )
     if by is not None:
         require(
             permissions.can_file_request(by, request),

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/edit/", views.request_edit, name="edit"),
     path("<int:pk>/journal/", views.request_journal, name="journal"),
+    path("<int:pk>/documents/<int:attachment_pk>/", views.request_attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.request_action, name="action"),
 ]

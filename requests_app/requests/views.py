@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,7 +14,7 @@ from crm.validation import posted_text, query_value
 
 from . import journal, permissions, selectors, services
 from .forms import AssistedRequestForm, ReasonForm, RequestEditForm, RequestJournalForm
-from .models import ServiceRequest
+from .models import RequestAttachment, ServiceRequest
 
 
 @backoffice_required
@@ -185,3 +185,33 @@ def request_action(request, pk: int, action: str):
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(target.get_absolute_url())
+
+
+def attachment_response(attachment: RequestAttachment) -> FileResponse:
+    """A document of a request, as an attachment under its original name and the type
+    recognised at upload; never shown in the browser (nosniff, no inline)."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        raise Http404(_("The file of this document is missing.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name or f"document-{attachment.pk}",
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@backoffice_required
+@require_safe
+def request_attachment(request, pk: int, attachment_pk: int):
+    """A document the requester added, for the request's readers in the back office."""
+    attachment = get_object_or_404(
+        RequestAttachment.objects.select_related("request"), pk=attachment_pk, request_id=pk
+    )
+    if not permissions.can_read_attachments(request.user, attachment.request):
+        raise PermissionDenied
+    return attachment_response(attachment)
