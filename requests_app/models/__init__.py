@@ -3,6 +3,7 @@
 from ..catalogue.models import RequestType, Theme
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
+from ..mail.models import InboundEmail, JournalAttachment
 from ..requests.models import JournalEntry, ServiceRequest
 from ..sla.models import (
     BusinessCalendar,
@@ -20,8 +21,10 @@ __all__ = [
     "Closure",
     "CourseGridImport",
     "EscalationLevel",
+    "InboundEmail",
     "Incident",
     "IncidentCategory",
+    "JournalAttachment",
     "JournalEntry",
     "OpeningSlot",
     "Priority",
