@@ -279,9 +279,10 @@ def _land(*, replied_to, subject_of, client, text, files, stored, now) -> Journa
         attachment.file.save(file.name, file, save=False)
         stored.append(attachment.file.name)
         attachment.save()
-    model.objects.filter(pk=locked.pk).update(unread_reply_at=now)
     if model is Incident:
         incident_requester_replied(incident=locked, by=account, now=now)
+    # After the incident's own save (which would write back the mark it read).
+    model.objects.filter(pk=locked.pk).update(unread_reply_at=now)
     return entry
 
 
