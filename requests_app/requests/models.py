@@ -192,7 +192,8 @@ class JournalEntry(models.Model):
     # A comment mailed to the requester: claimed by the worker that sends it (requests_app/mail).
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
     # Files kept with it (a reply by e-mail's attachments): the pages read them only when > 0.
-    attachment_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A default in the database too: bulk writers (COPY) that name no such column still insert.
+    attachment_count = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("journal entry")

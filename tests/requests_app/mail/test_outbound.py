@@ -13,6 +13,7 @@ from requests_app.mail import tokens
 from requests_app.mail.tasks import comment_email_send
 from requests_app.requests.journal import journal_add
 from requests_app.requests.models import JournalEntry
+from requests_app.requests.services import request_cancel
 from tests import factories
 from tests.helpers import smtp_failing_once
 
@@ -188,3 +189,16 @@ def test_nothing_is_mailed_when_the_comment_is_rolled_back(
         raise RuntimeError("the action failed after the comment")
     assert callbacks == []
     assert mail.outbox == []
+
+
+def test_the_reason_of_a_cancellation_reaches_the_requester(owner, course_request, mailed):
+    _request, [sent] = mailed(
+        lambda: request_cancel(request=course_request, by=owner, reason="Le cours est annulé.")
+    )
+    assert "Le cours est annulé." in sent.body
+    assert sent.subject.startswith(f"[{course_request.number}] ")
+
+
+def test_a_cancellation_without_reason_mails_nothing(owner, course_request, mailed):
+    _request, sent = mailed(lambda: request_cancel(request=course_request, by=owner))
+    assert sent == []
