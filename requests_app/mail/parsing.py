@@ -92,8 +92,11 @@ def machine_reason(message: EmailMessage) -> str | None:
     auto_submitted = header(message, "Auto-Submitted").lower()
     if auto_submitted and auto_submitted != "no":
         return "auto-submitted"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
-        if header(message, name):
+    # Not X-Auto-Response-Suppress: Exchange puts it on people's own mail too (it asks the
+    # receiver not to auto-reply; Discourse, osTicket and Redmine stopped reading it as "a
+    # machine wrote this"). Ours carry it, to keep out-of-office answers away.
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponse", "X-AutoReply-From"):
+        if header(message, name).lower() not in ("", "no"):
             return name.lower()
     if header(message, "Precedence").lower() in BULK_PRECEDENCE:
         return "precedence"

@@ -168,7 +168,6 @@ def test_an_empty_reply_is_ignored(comment_mail):
         ({"Precedence": "bulk"}, None),
         ({"Precedence": "junk"}, None),
         ({"Precedence": "list"}, None),
-        ({"X-Auto-Response-Suppress": "All"}, None),
         ({"List-Id": "<profs.umontreal.example>"}, None),
         ({}, "Out of Office: Marie Tremblay"),
         ({}, "Réponse automatique : absente jusqu'au 5 janvier"),
@@ -187,9 +186,18 @@ def test_auto_replies_are_ignored(comment_mail, headers, subject):
     assert _rows() == before
 
 
-def test_auto_submitted_no_is_a_persons_message(comment_mail):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "no"},
+        # Exchange puts it on people's own mail: it asks us not to auto-reply, nothing more.
+        {"X-Auto-Response-Suppress": "All"},
+        {"X-Auto-Response-Suppress": "DR, RN, NRN, OOF, AutoReply"},
+    ],
+)
+def test_these_headers_still_make_a_persons_message(comment_mail, headers):
     _comment, sent = comment_mail
-    result = inbound_email_receive(raw=reply(sent, "Merci.", headers={"Auto-Submitted": "no"}))
+    result = inbound_email_receive(raw=reply(sent, "Merci.", headers=headers))
     assert result.status == "accepted"
 
 
