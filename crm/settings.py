@@ -275,6 +275,35 @@ if EMAIL_CONFIG.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Guichet <no-reply@guichet.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as the requesters reach it, for links in mails written by the workers
+# (e.g. https://guichet.example.org); no link when empty.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "")
+
+# E-mail as a channel (requests_app/mail): an agent's comment is mailed to the requester, whose
+# reply lands in the thread. MAIL_CHANNEL_ENABLED=0 mails no comment.
+MAIL_CHANNEL_ENABLED = env.bool("MAIL_CHANNEL_ENABLED", default=True)
+# The mailbox that receives the replies, e.g. reponses@guichet.example.org: each comment's mail
+# is answered to reponses+<signed token>@guichet.example.org (the mail server must deliver
+# "+" addresses to that mailbox). Empty: comments are mailed without a reply address.
+INBOUND_EMAIL_ADDRESS = env.str("INBOUND_EMAIL_ADDRESS", default="")
+INBOUND_EMAIL_TOKEN_MAX_AGE_DAYS = env.int("INBOUND_EMAIL_TOKEN_MAX_AGE_DAYS", default=180)
+# A reply must come from the requester's own address (the token alone is not enough).
+INBOUND_EMAIL_REQUIRE_SENDER_MATCH = env.bool("INBOUND_EMAIL_REQUIRE_SENDER_MATCH", default=True)
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=30 * 1024 * 1024)
+INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default=10)
+# The IMAP mailbox Celery beat polls every minute for replies (nothing is polled without a
+# host); a mail server may instead pipe each message to "manage.py receive_email".
+IMAP_HOST = env.str("IMAP_HOST", default="")
+IMAP_SSL = env.bool("IMAP_SSL", default=True)
+IMAP_STARTTLS = env.bool("IMAP_STARTTLS", default=False)
+IMAP_PORT = env.int("IMAP_PORT", default=993 if IMAP_SSL else 143)
+IMAP_USER = env.str("IMAP_USER", default="")
+IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
+# Where handled messages are moved; empty: they stay in IMAP_FOLDER, marked as seen.
+IMAP_PROCESSED_FOLDER = env.str("IMAP_PROCESSED_FOLDER", default="")
+IMAP_BATCH_SIZE = env.int("IMAP_BATCH_SIZE", default=50)
+IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server needed).
 REDIS_URL = env.str("REDIS_URL", default="")

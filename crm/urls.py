@@ -75,5 +75,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
+    path("files/journal/", include("requests_app.mail.urls")),
     path("", include("contacts.urls")),
 ]

@@ -28,7 +28,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +103,29 @@ def notify_opened(tasks: Iterable[Task]) -> None:
                 body=task.title,
                 url=task.get_absolute_url(),
             )
+
+
+def people_working_on(*, request=None, task=None) -> list[User]:
+    """Who is working on ``task``, or on the open tasks of ``request``: each task's assignee,
+    or the members of its group while nobody has taken it (to be told that the requester
+    wrote)."""
+    if task is not None:
+        tasks = [task]
+    else:
+        tasks = list(
+            Task.objects.filter(request=request, status__in=Task.OPEN_STATUSES).only(
+                "assignee_id", "assignment_group_id"
+            )
+        )
+    assignee_ids = {t.assignee_id for t in tasks if t.assignee_id}
+    group_ids = {
+        t.assignment_group_id for t in tasks if not t.assignee_id and t.assignment_group_id
+    }
+    return list(
+        User.objects.filter(Q(pk__in=assignee_ids) | Q(assignment_groups__in=group_ids))
+        .filter(is_active=True)
+        .distinct()
+    )
 
 
 # --- the service path ------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def task_list(*, user: User, scope: str, params=None) -> TaskFilter:
 
 
 def task_detail(*, pk: int) -> Task:
-    return (
+    task = (
         Task.objects.select_related(
             "request__request_type",
             "request__requester",
@@ -67,6 +67,8 @@ def task_detail(*, pk: int) -> Task:
         )
         .get(pk=pk)
     )
+    seam.journal_with_files(task.journal.all())
+    return task
 
 
 # What a card shows: its number, title, request number, assignee and due date. Loading only

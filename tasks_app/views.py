@@ -120,6 +120,8 @@ def _get_task(pk: int) -> Task:
 @require_safe
 def task_detail(request, pk: int):
     task = _get_task(pk)
+    # The requester's reply by e-mail is seen once an agent of the request opens the task.
+    seam.request_replies_seen(request=task.request, by=request.user)
     return render(request, "tasks_app/task_detail.html", _detail_context(request, task))
 
 

@@ -1,7 +1,7 @@
 from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -156,6 +156,7 @@ def journal_items(entries, show_task=False) -> SafeString:
     """The entries of includes/journal_entries.html (a request's, a task's, an incident's)."""
     dates = _Dates()
     html = []
+    by_email = None
     for entry in entries:
         border = "border-primary" if entry.is_public else "border-secondary"
         task = ""
@@ -164,12 +165,26 @@ def journal_items(entries, show_task=False) -> SafeString:
                 f' · <a href="{_text(entry.task.get_absolute_url())}">'
                 f"{_text(entry.task.number)}</a>"
             )
+        # A requester's reply by e-mail names them (they may have no account), says so, and
+        # lists the files it brought, each downloaded through a view that checks who asks.
+        author = getattr(entry, "author_name", None) or entry.author
+        channel = ""
+        if getattr(entry, "via_email", False):
+            if by_email is None:
+                by_email = conditional_escape(gettext("by e-mail"))
+            channel = f' · <span class="badge text-bg-light" data-channel="email">{by_email}</span>'
+        files = "".join(
+            f'\n  <div class="small"><i class="bi bi-paperclip" aria-hidden="true"></i> '
+            f'<a href="{_text(item.get_absolute_url())}" data-testid="journal-file">'
+            f"{_text(item.original_name)}</a> ({_text(filesizeformat(item.size))})</div>"
+            for item in getattr(entry, "files", ())
+        )
         html.append(
             f'\n<div class="border-start border-3 ps-2 mb-2 {border}">'
             f'\n  <div class="small text-body-secondary">'
-            f"{dates(entry.created_at, 'SHORT_DATETIME_FORMAT')} · {_text(entry.author)}"
-            f" · {_text(entry.get_kind_display())}{task}</div>"
-            f"\n  <div>{linebreaksbr(entry.body, autoescape=True)}</div>"
+            f"{dates(entry.created_at, 'SHORT_DATETIME_FORMAT')} · {_text(author)}"
+            f" · {_text(entry.get_kind_display())}{channel}{task}</div>"
+            f"\n  <div>{linebreaksbr(entry.body, autoescape=True)}</div>{files}"
             "\n</div>"
         )
     return mark_safe("".join(html))  # noqa: S308 (every value escaped above)

@@ -127,7 +127,12 @@ class Incident(ProtectedStateModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(pgettext_lazy("incident", "resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(pgettext_lazy("incident", "closed"), null=True, blank=True)
-    history = history_records(excluded_fields=["updated_at", "resolution_due_at", "title_folded"])
+    # When the requester's last reply by e-mail arrived, until an agent of the incident opens
+    # it: the badge of the queue (requests_app/mail). Not a change of the incident: no history.
+    unread_reply_at = models.DateTimeField(_("unread reply"), null=True, blank=True, editable=False)
+    history = history_records(
+        excluded_fields=["updated_at", "resolution_due_at", "title_folded", "unread_reply_at"]
+    )
 
     class Meta:
         verbose_name = _("incident")

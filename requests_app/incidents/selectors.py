@@ -16,6 +16,7 @@ from crm.models import AssignmentGroup, User, user_display_name
 from crm.pagination import HOME_COUNT_CAP, capped_count
 from crm.selectors import record_history
 
+from ..mail.selectors import with_attachments
 from ..requests.models import JournalEntry
 from ..sla import services as sla_services
 from ..sla.models import BusinessCalendar, Priority, SLAClock, SLAEscalation, SLAPolicy
@@ -35,6 +36,7 @@ LIST_FIELDS = (
     "assignee__first_name",
     "assignee__last_name",
     "assignee__email",
+    "unread_reply_at",
 )
 
 
@@ -83,6 +85,7 @@ ROW_COLUMNS = (
     "assignee__first_name",
     "assignee__last_name",
     "assignee__email",
+    "unread_reply_at",
 )
 
 
@@ -106,6 +109,8 @@ class IncidentRow:
     status_label: str
     group: str
     assignee: str
+    # The requester replied by e-mail and no agent of it has opened it since.
+    new_reply: bool = False
     sla: dict = field(default_factory=dict)
 
     @property
@@ -129,8 +134,9 @@ def incident_rows(values, *, now: datetime | None = None) -> list[IncidentRow]:
             status_label=statuses.get(status, status),
             group=group or "",
             assignee=user_display_name(first, last, email) if email is not None else "",
+            new_reply=unread is not None,
         )
-        for pk, title, priority, status, group, first, last, email in values
+        for pk, title, priority, status, group, first, last, email, unread in values
     ]
     return with_sla(rows, now=now)
 
@@ -332,11 +338,14 @@ def incident_page(*, pk: int, viewer: User | None = None) -> dict:
         .prefetch_related(
             Prefetch(
                 "journal",
-                queryset=JournalEntry.objects.select_related("author").order_by("-created_at"),
+                queryset=JournalEntry.objects.select_related("author", "author_client").order_by(
+                    "-created_at"
+                ),
             ),
         )
         .get(pk=pk)
     )
+    with_attachments(incident.journal.all())
     with_sla([incident])
     return {
         "incident": incident,

@@ -19,6 +19,8 @@ from crm.permissions import require
 from crm.services import notification_send, notifications_send
 from crm.workflow import save_recorded, transition
 
+from ..mail import outbound as mail_outbound
+from ..mail.tasks import comment_email_schedule
 from ..requests.models import JournalEntry, ServiceRequest
 from ..requests.permissions import is_requester
 from ..sla import services as sla_services
@@ -35,11 +37,11 @@ def _lock(incident: Incident) -> Incident:
     )
 
 
-def _notify_requester(incident: Incident, *, title: str, body: str) -> None:
+def _notify_requester(incident: Incident, *, title: str, body: str, email: bool = True) -> None:
     """The requester's portal account is told; a client without one gets no in-app message."""
     citizen = incident.requester.user
     if citizen is not None:
-        notification_send(recipient=citizen, title=title, body=body)
+        notification_send(recipient=citizen, title=title, body=body, email=email)
 
 
 @transaction.atomic
@@ -263,19 +265,26 @@ def incident_journal_add(
             save_recorded(incident, by=by, reason="first_response")
             sla_services.clock_stop(incident=incident, kind=SLAClock.Kind.RESPONSE, now=now)
         if kind == JournalEntry.Kind.COMMENT:
+            mailed = mail_outbound.should_mail(entry, incident.requester)
+            if mailed:
+                comment_email_schedule(entry)
             _notify_requester(
                 incident,
                 title=_("New message on your help request %(number)s")
                 % {"number": incident.number},
                 body=body,
+                # The comment's own mail (with its reply address) is that account's mail.
+                email=not mailed,
             )
-    elif (
-        from_requester
-        and incident.status == Incident.Status.AWAITING_REQUESTER
-        and not permissions.can_work_on_incident(by, incident)
-    ):
-        # The requester answered: the clocks run again.
+    elif from_requester and not permissions.can_work_on_incident(by, incident):
+        incident_requester_replied(incident=incident, by=by, now=now)
+    return entry
+
+
+def incident_requester_replied(*, incident: Incident, by: User | None, now: datetime) -> None:
+    """The requester of the (locked) incident answered, on the portal or by e-mail: an
+    incident awaiting them is worked again, and its clocks run again."""
+    if incident.status == Incident.Status.AWAITING_REQUESTER:
         incident.requester_replied()
         save_recorded(incident, by=by, reason="requester_replied")
         sla_services.clocks_sync_pause(incident=incident, now=now)
-    return entry

@@ -13,6 +13,7 @@ from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import SHORT_TEXT_MAX_LENGTH, posted_text, query_value
 
+from ..mail.services import replies_mark_seen
 from . import permissions, selectors, services
 from .forms import IncidentAssignForm, IncidentForm, IncidentJournalForm, PriorityForm
 from .models import Incident
@@ -114,7 +115,10 @@ def _page(request, pk: int, **forms) -> dict:
 @backoffice_required
 @require_safe
 def incident_detail(request, pk: int):
-    return render(request, "requests_app/incident_detail.html", _page(request, pk))
+    context = _page(request, pk)
+    # The requester's reply by e-mail is seen once an agent of the incident opens it.
+    replies_mark_seen(subject_of=context["incident"], by=request.user)
+    return render(request, "requests_app/incident_detail.html", context)
 
 
 @backoffice_required

@@ -20,6 +20,7 @@ from ..forms.models import (
 )
 from ..imports.models import CourseGridImport
 from ..incidents.models import Incident, IncidentCategory
+from ..mail.models import InboundEmail, JournalAttachment
 from ..requests.models import JournalEntry, RequestAttachment, ServiceRequest
 from ..sla.models import (
     BusinessCalendar,
@@ -44,8 +45,10 @@ __all__ = [
     "FormStep",
     "FormSubmission",
     "FormVersion",
+    "InboundEmail",
     "Incident",
     "IncidentCategory",
+    "JournalAttachment",
     "JournalEntry",
     "LaunchButton",
     "OpeningSlot",

@@ -11,7 +11,7 @@ class JournalInline(admin.TabularInline):
     model = JournalEntry
     fk_name = "request"
     extra = 0
-    fields = ["created_at", "kind", "author", "task", "body"]
+    fields = ["created_at", "kind", "author", "author_client", "task", "body"]
     readonly_fields = fields
     can_delete = False
 

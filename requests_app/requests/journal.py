@@ -10,6 +10,8 @@ from crm.models import User
 from crm.permissions import require
 from crm.services import notification_send
 
+from ..mail import outbound as mail_outbound
+from ..mail.tasks import comment_email_schedule
 from . import permissions
 from .models import JournalEntry, ServiceRequest
 
@@ -24,7 +26,7 @@ def journal_add(
     task=None,
 ) -> JournalEntry:
     """Add a work note (agents only, never shown to the requester) or a comment (shown to the
-    requester, who is notified) to a request or one of its tasks."""
+    requester, who is notified, and mailed after commit) to a request or one of its tasks."""
     body = (body or "").strip()
     if not body:
         raise DomainError(_("The text is empty."))
@@ -39,17 +41,21 @@ def journal_add(
         _("You may not write in this journal."),
     )
     entry = JournalEntry.objects.create(request=request, task=task, kind=kind, author=by, body=body)
+    if kind != JournalEntry.Kind.COMMENT or permissions.is_requester(by, request):
+        return entry
+    # The requester reads it in their mail, with an address to reply to (requests_app/mail).
+    mailed = mail_outbound.should_mail(entry, request.requester)
+    if mailed:
+        comment_email_schedule(entry)
     citizen = request.requester.user
-    if (
-        kind == JournalEntry.Kind.COMMENT
-        and not permissions.is_requester(by, request)
-        and citizen is not None
-    ):
-        # A client without a portal account gets no in-app message.
+    if citizen is not None:
+        # A client without a portal account gets no in-app message. One with an account is
+        # not mailed twice: the comment's own mail is the one it gets.
         notification_send(
             recipient=citizen,
             title=_("New message on your request %(number)s") % {"number": request.number},
             body=body,
             url=reverse("portal:my_request_detail", args=[request.pk]),
+            email=not mailed,
         )
     return entry

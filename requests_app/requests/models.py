@@ -91,7 +91,10 @@ class ServiceRequest(ProtectedStateModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = history_records(excluded_fields=["updated_at", "title_folded"])
+    # When the requester's last reply by e-mail arrived, until an agent of the request opens
+    # it: the badge of the lists (requests_app/mail). Not a change of the request: no history.
+    unread_reply_at = models.DateTimeField(_("unread reply"), null=True, blank=True, editable=False)
+    history = history_records(excluded_fields=["updated_at", "title_folded", "unread_reply_at"])
 
     class Meta:
         verbose_name = _("request")
@@ -183,14 +186,32 @@ class JournalEntry(models.Model):
         blank=True,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Who wrote it: an account (an agent, or a citizen on the portal), or a requester who
+    # answered by e-mail (``author_client``, set for those replies only; with an account, the
+    # account is the author too).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="journal_entries",
+        null=True,
+        blank=True,
+    )
+    author_client = models.ForeignKey(
+        "contacts.Client",
+        verbose_name=_("author (requester)"),
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+        null=True,
+        blank=True,
     )
     body = models.TextField(_("text"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # A comment mailed to the requester: claimed by the worker that sends it (requests_app/mail).
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
+    # Files kept with it (a reply by e-mail's attachments): the pages read them only when > 0.
+    # A default in the database too: bulk writers (COPY) that name no such column still insert.
+    attachment_count = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("journal entry")
@@ -203,11 +224,34 @@ class JournalEntry(models.Model):
                 | models.Q(incident__isnull=False),
                 name="journal_has_a_subject",
             ),
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=False) | models.Q(author_client__isnull=False),
+                name="journal_has_an_author",
+            ),
         ]
         indexes = [models.Index(fields=["request", "created_at"], name="journal_request_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.author}"
+        return f"{self.get_kind_display()} — {self.author_name}"
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as the pages name them: the account, else the requester who replied
+        by e-mail."""
+        if self.author_id is not None:
+            return str(self.author)
+        return str(self.author_client) if self.author_client_id is not None else ""
+
+    @property
+    def via_email(self) -> bool:
+        """A requester's reply by e-mail (the only entries written for a client)."""
+        return self.author_client_id is not None
+
+    @property
+    def files(self) -> list:
+        """Its attachments (read with ``mail.selectors.with_attachments``); no query for an
+        entry without any."""
+        return list(self.attachments.all()) if self.attachment_count else []
 
     @property
     def is_public(self) -> bool:

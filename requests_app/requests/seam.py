@@ -13,6 +13,8 @@ from crm.models import User
 from crm.workflow import save_recorded
 
 from ..catalogue.models import RequestType
+from ..mail.selectors import with_attachments
+from ..mail.services import replies_mark_seen
 from . import search
 from .answers import PEOPLE_KEYS
 from .journal import journal_add
@@ -74,7 +76,19 @@ def task_work_note(*, task, by: User, body: str) -> JournalEntry:
 
 def task_journal() -> QuerySet:
     """Journal entries as a task page shows them (newest first, with their authors)."""
-    return JournalEntry.objects.select_related("author").order_by("-created_at")
+    return JournalEntry.objects.select_related("author", "author_client").order_by("-created_at")
+
+
+def journal_with_files(entries) -> list:
+    """A task page's journal entries, with their attachments (one query, none without any)."""
+    return with_attachments(entries)
+
+
+def request_replies_seen(*, request: ServiceRequest | None, by: User) -> None:
+    """A task page was opened: the "new reply" mark of its request is cleared when ``by``
+    works on the request (no query when there is no mark)."""
+    if request is not None:
+        replies_mark_seen(subject_of=request, by=by)
 
 
 def request_types() -> QuerySet:

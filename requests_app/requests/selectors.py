@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from crm.selectors import record_history
 from tasks_app import chain
 
+from ..mail.selectors import with_attachments
 from . import answers
 from .models import JournalEntry, RequestAttachment, ServiceRequest
 from .search import request_search
@@ -29,9 +30,9 @@ def request_detail(*, pk: int) -> ServiceRequest:
             chain.request_tasks_prefetch(),
             Prefetch(
                 "journal",
-                queryset=JournalEntry.objects.select_related("author", "task").order_by(
-                    "-created_at"
-                ),
+                queryset=JournalEntry.objects.select_related(
+                    "author", "author_client", "task"
+                ).order_by("-created_at"),
             ),
         )
         .get(pk=pk)
@@ -40,6 +41,7 @@ def request_detail(*, pk: int) -> ServiceRequest:
 
 def request_page(*, pk: int) -> dict:
     request = request_detail(pk=pk)
+    with_attachments(request.journal.all())
     return {
         "request_obj": request,
         "answers": answers.answer_rows(request),

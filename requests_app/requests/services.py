@@ -19,6 +19,8 @@ from tasks_app import chain
 
 from ..catalogue.models import RequestType
 from ..catalogue.selectors import schedule_of
+from ..mail import outbound as mail_outbound
+from ..mail.tasks import comment_email_schedule
 from . import permissions
 from .models import JournalEntry, ServiceRequest
 
@@ -106,9 +108,14 @@ def request_cancel(*, request: ServiceRequest, by: User, reason: str = "") -> Se
     save_recorded(request, by=by, reason="cancelled", note=reason)
     chain.chain_cancel(request=request, by=by, now=now)
     if reason:
-        JournalEntry.objects.create(
+        entry = JournalEntry.objects.create(
             request=request, kind=JournalEntry.Kind.COMMENT, author=by, body=reason
         )
+        # The reason is shown to the requester: an agent's reaches them by e-mail too.
+        if not permissions.is_requester(by, request) and mail_outbound.should_mail(
+            entry, request.requester
+        ):
+            comment_email_schedule(entry)
     return request
 
 

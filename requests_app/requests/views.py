@@ -12,6 +12,7 @@ from crm.pagination import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from crm.permissions import backoffice_required
 from crm.validation import posted_text, query_value
 
+from ..mail.services import replies_mark_seen
 from . import journal, permissions, selectors, services
 from .forms import AssistedRequestForm, ReasonForm, RequestEditForm, RequestJournalForm
 from .models import RequestAttachment, ServiceRequest
@@ -59,7 +60,10 @@ def _detail_context(request, pk: int, **forms) -> dict:
 @backoffice_required
 @require_safe
 def request_detail(request, pk: int):
-    return render(request, "requests_app/request_detail.html", _detail_context(request, pk))
+    context = _detail_context(request, pk)
+    # The requester's reply by e-mail is seen once an agent of the request opens it.
+    replies_mark_seen(subject_of=context["request_obj"], by=request.user)
+    return render(request, "requests_app/request_detail.html", context)
 
 
 @backoffice_required

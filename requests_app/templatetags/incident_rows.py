@@ -14,12 +14,24 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from crm.templatetags.guichet import business_duration, status_class
 
 register = template.Library()
 
 DASH = "—"
+
+
+def new_reply_badge() -> str:
+    """The badge of a row whose requester replied by e-mail since an agent last opened it (the
+    request and task lists write the same in their templates)."""
+    label = escape(gettext("new reply"))
+    title = escape(gettext("The requester replied by e-mail"))
+    return (
+        f' <span class="badge text-bg-warning" data-testid="new-reply" title="{title}">'
+        f'<i class="bi bi-envelope" aria-hidden="true"></i> {label}</span>'
+    )
 
 
 @register.simple_tag
@@ -43,8 +55,11 @@ def incident_rows(rows) -> SafeString:
             dates[moment] = escape(date_format(localtime(moment), "SHORT_DATETIME_FORMAT"))
         return dates[moment]
 
+    reply_badge = ""
     html = []
     for row in rows:
+        if row.new_reply and not reply_badge:
+            reply_badge = new_reply_badge()
         response, resolution = row.sla.get("response"), row.sla.get("resolution")
         if resolution is None:
             due_cell = DASH
@@ -62,7 +77,8 @@ def incident_rows(rows) -> SafeString:
         status = escape(row.status)
         html.append(
             "\n  <tr>"
-            f'\n    <td><a href="{escape(row.url)}">{row.number}</a></td>'
+            f'\n    <td><a href="{escape(row.url)}">{row.number}</a>'
+            f"{reply_badge if row.new_reply else ''}</td>"
             f"\n    <td>{escape(row.title)}</td>"
             f"\n    <td>{escape(row.priority_label)}</td>"
             f'\n    <td><span class="badge text-bg-{status_class(row.status)}"'
