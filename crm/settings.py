@@ -340,6 +340,9 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# The body that runs Guichet (a municipality, a faculty…), named on the PDF reports.
+GUICHET_BODY_NAME = env.str("GUICHET_BODY_NAME", default="Guichet")
+
 # Incidents: how long after resolution the requester or an agent may reopen one.
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
 # Read notifications older than this are deleted by the daily beat task "Notification retention".

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self):
+        # The named rule of the reports (rules.add_perm) once the models are loaded.
+        from . import permissions  # noqa: F401
