@@ -7,5 +7,8 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self):
-        # The named rule of the reports (rules.add_perm) once the models are loaded.
-        from . import permissions  # noqa: F401
+        # The named rule of the reports (rules.add_perm), and the dashboards exportable by name
+        # (manage.py export_report), once the models are loaded.
+        from . import dashboards, permissions  # noqa: F401
+
+        dashboards.register_exportables()

@@ -37,6 +37,17 @@ from crm import csv as crm_csv
 CHART_CSS = "css/charts.css"
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell that the page shows as a link to the record; CSV and PDF write its text."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class Table:
     """A table of figures. ``rows`` may be a generator (a CSV export streams it); a document
