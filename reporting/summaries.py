@@ -426,8 +426,8 @@ def summaries_refresh(*, full: bool = False) -> RefreshResult:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
             return RefreshResult(ran=False)
-        cursor.execute("SELECT now()")
-        run_at = cursor.fetchone()[0]
+        # The application's clock, the one that wrote updated_at and history_date.
+        run_at = timezone.now()
         state, _created = SummaryState.objects.select_for_update().get_or_create(name=STATE_NAME)
         watermark = None if full else state.watermark
         result = RefreshResult(ran=True, full=watermark is None)
