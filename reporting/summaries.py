@@ -543,7 +543,7 @@ def _refresh_snapshots(cursor) -> int:
 
 # --- SLA outcomes -----------------------------------------------------------------------------
 
-_CLOCKS_CHANGED = f"""
+_CLOCKS_STOPPED = f"""
     SELECT c.id, c.incident_id, c.kind, c.started_at, c.stopped_at, c.paused_seconds, c.met,
            p.calendar_id, COALESCE(i.assignment_group_id, 0), COALESCE(i.category_id, 0),
            i.channel
@@ -551,87 +551,96 @@ _CLOCKS_CHANGED = f"""
     JOIN requests_app_slapolicy p ON p.id = c.policy_id
     JOIN {INCIDENTS} i ON i.id = c.incident_id
     WHERE c.stopped_at IS NOT NULL AND {{where}}
+    ORDER BY c.id
+    LIMIT {CLOCK_CHUNK}
 """
+
+_OUTCOME_UPSERT = """
+    INSERT INTO reporting_clockoutcome
+        (clock_id, incident_id, kind, day, group_key, category_key, channel, met,
+         business_seconds)
+    VALUES {values}
+    ON CONFLICT (clock_id) DO UPDATE SET
+        incident_id = EXCLUDED.incident_id, kind = EXCLUDED.kind, day = EXCLUDED.day,
+        group_key = EXCLUDED.group_key, category_key = EXCLUDED.category_key,
+        channel = EXCLUDED.channel, met = EXCLUDED.met,
+        business_seconds = EXCLUDED.business_seconds
+"""
+
+
+def _write_outcomes(cursor, rows: list[tuple], schedules: dict) -> int:
+    """Business durations of stopped clocks (pauses taken out), upserted in one statement."""
+    zone = timezone.get_default_timezone()
+    values = []
+    for (
+        clock_id,
+        incident_id,
+        kind,
+        started_at,
+        stopped_at,
+        paused_seconds,
+        met,
+        calendar_id,
+        group_key,
+        category_key,
+        channel,
+    ) in rows:
+        schedule = schedules.get(calendar_id)
+        try:
+            seconds = bt.seconds_between(schedule, started_at, stopped_at) if schedule else 0.0
+        except bt.ScheduleError:
+            seconds = 0.0
+        values.append(
+            (
+                clock_id,
+                incident_id,
+                kind,
+                timezone.localtime(stopped_at, zone).date(),
+                group_key,
+                category_key,
+                channel,
+                bool(met),
+                max(0.0, seconds - (paused_seconds or 0.0)),
+            )
+        )
+    if values:
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
+        cursor.execute(
+            _OUTCOME_UPSERT.format(values=placeholders), [v for row in values for v in row]
+        )
+    return len(values)
 
 
 def _refresh_clocks(cursor, watermark) -> int:
     """The outcome of every stopped clock that changed (or whose incident changed); outcomes
-    of clocks restarted or deleted since are removed."""
-    params = {"wm": watermark}
+    of clocks restarted or deleted since are removed. Read by chunks of ``CLOCK_CHUNK`` in id
+    order, so that a full rebuild of millions of clocks holds one chunk at a time."""
+    cursor.execute("SELECT DISTINCT calendar_id FROM requests_app_slapolicy")
+    schedules = schedules_for(calendars_by_id(row[0] for row in cursor.fetchall()).values())
+    written = 0
     if watermark is None:
         cursor.execute("DELETE FROM reporting_clockoutcome")
-        where, changed = "TRUE", None
-    else:
+        last = 0
+        while True:
+            cursor.execute(_CLOCKS_STOPPED.format(where="c.id > %(last)s"), {"last": last})
+            rows = cursor.fetchall()
+            if not rows:
+                return written
+            written += _write_outcomes(cursor, rows, schedules)
+            last = rows[-1][0]
+    cursor.execute(
+        f"""SELECT id FROM {CLOCKS_HISTORY} WHERE history_date > %(wm)s
+            UNION SELECT id FROM {CLOCKS} WHERE incident_id IN (
+                SELECT id FROM {INCIDENTS} WHERE updated_at > %(wm)s)
+            ORDER BY 1""",
+        {"wm": watermark},
+    )
+    changed = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(changed), CLOCK_CHUNK):
+        ids = changed[start : start + CLOCK_CHUNK]
         cursor.execute(
-            f"""SELECT id FROM {CLOCKS_HISTORY} WHERE history_date > %(wm)s
-                UNION SELECT id FROM {CLOCKS} WHERE incident_id IN (
-                    SELECT id FROM {INCIDENTS} WHERE updated_at > %(wm)s)""",
-            params,
+            "DELETE FROM reporting_clockoutcome WHERE clock_id = ANY(%(ids)s)", {"ids": ids}
         )
-        changed = [row[0] for row in cursor.fetchall()]
-        if not changed:
-            return 0
-        cursor.execute(
-            "DELETE FROM reporting_clockoutcome WHERE clock_id = ANY(%(ids)s)", {"ids": changed}
-        )
-        where = "c.id = ANY(%(ids)s)"
-        params["ids"] = changed
-    cursor.execute(_CLOCKS_CHANGED.format(where=where), params)
-    rows = cursor.fetchall()
-    schedules = schedules_for(calendars_by_id({row[7] for row in rows}).values())
-    zone = timezone.get_default_timezone()
-    written = 0
-    for start in range(0, len(rows), CLOCK_CHUNK):
-        values = []
-        for (
-            clock_id,
-            incident_id,
-            kind,
-            started_at,
-            stopped_at,
-            paused_seconds,
-            met,
-            calendar_id,
-            group_key,
-            category_key,
-            channel,
-        ) in rows[start : start + CLOCK_CHUNK]:
-            schedule = schedules.get(calendar_id)
-            try:
-                seconds = bt.seconds_between(schedule, started_at, stopped_at)
-            except (bt.ScheduleError, AttributeError):
-                seconds = 0.0
-            values.append(
-                (
-                    clock_id,
-                    incident_id,
-                    kind,
-                    timezone.localtime(stopped_at, zone).date(),
-                    group_key,
-                    category_key,
-                    channel,
-                    bool(met),
-                    max(0.0, seconds - (paused_seconds or 0.0)),
-                )
-            )
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
-        cursor.execute(
-            f"""INSERT INTO reporting_clockoutcome
-                (clock_id, incident_id, kind, day, group_key, category_key, channel, met,
-                 business_seconds)
-                VALUES {placeholders}
-                ON CONFLICT (clock_id) DO UPDATE SET
-                    incident_id = EXCLUDED.incident_id, kind = EXCLUDED.kind,
-                    day = EXCLUDED.day, group_key = EXCLUDED.group_key,
-                    category_key = EXCLUDED.category_key, channel = EXCLUDED.channel,
-                    met = EXCLUDED.met, business_seconds = EXCLUDED.business_seconds""",
-            [value for row in values for value in row],
-        )
-        written += len(values)
+        cursor.execute(_CLOCKS_STOPPED.format(where="c.id = ANY(%(ids)s)"), {"ids": ids})
+        written += _write_outcomes(cursor, cursor.fetchall(), schedules)
     return written
-
-
-def freshness() -> datetime | None:
-    """When the summaries were last refreshed (None: never)."""
-    state = SummaryState.objects.filter(name=STATE_NAME).only("refreshed_at").first()
-    return state.refreshed_at if state else None
