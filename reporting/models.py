@@ -86,10 +86,43 @@ class ItemDaily(SummaryRow):
             )
         ]
         indexes = [
-            models.Index(fields=["kind", "group_key", "day"], name="itemdaily_read_idx"),
+            models.Index(fields=["group_key", "day"], name="itemdaily_read_idx"),
             # Open items now: their received rows of every day, by current status.
-            models.Index(fields=["kind", "group_key", "status"], name="itemdaily_status_idx"),
+            models.Index(fields=["group_key", "status"], name="itemdaily_status_idx"),
         ]
+
+
+class ItemMonthly(SummaryRow):
+    """``ItemDaily`` summed per calendar month (``day`` is the month's first day): a period of
+    a year reads its whole months here, twelve rows where the daily table has 365."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    day = models.DateField()
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=32)
+    received = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "day",
+                    "group_key",
+                    "type_key",
+                    "category_key",
+                    "channel",
+                    "status",
+                ],
+                name="itemmonthly_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["group_key", "day"], name="itemmonthly_read_idx")]
 
 
 class AssigneeDaily(SummaryRow):

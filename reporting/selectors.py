@@ -35,6 +35,7 @@ from .models import (
     AssigneeOpen,
     ClockOutcome,
     ItemDaily,
+    ItemMonthly,
     OldestOpen,
     StepDaily,
     StepOpen,
@@ -132,16 +133,46 @@ def user_names(keys) -> dict[int, str]:
 # --- volume -----------------------------------------------------------------------------------
 
 
+def whole_months(f: Filters) -> tuple[date, date] | None:
+    """The whole calendar months inside the period, as [first day, first day after), if any."""
+    start = f.date_from if f.date_from.day == 1 else _next_month(f.date_from)
+    stop = (f.date_to + timedelta(days=1)).replace(day=1)
+    return (start, stop) if start < stop else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _summed(where: Q, keys: list[str], measures: list[str], f: Filters) -> list[dict]:
+    """Sums of ``measures`` per ``keys`` over the period: its whole months from ItemMonthly,
+    the days before and after them from ItemDaily (two queries, merged here)."""
+    months = whole_months(f)
+    if months is None:
+        daily, monthly = _period(f), None
+    else:
+        start, stop = months
+        daily = Q(day__gte=f.date_from, day__lt=start) | Q(day__gte=stop, day__lte=f.date_to)
+        monthly = Q(day__gte=start, day__lt=stop)
+    annotations = {name: Sum(name) for name in measures}
+    totals: dict[tuple, dict] = {}
+    parts = [(ItemDaily, daily)] + ([(ItemMonthly, monthly)] if monthly is not None else [])
+    for model, period in parts:
+        rows = model.objects.filter(where, period).values(*keys).annotate(**annotations)
+        for row in rows.order_by():
+            key = tuple(row[k] for k in keys)
+            into = totals.setdefault(
+                key, {**{k: row[k] for k in keys}, **dict.fromkeys(measures, 0)}
+            )
+            for name in measures:
+                into[name] += row[name] or 0
+    return list(totals.values())
+
+
 def volume_totals(f: Filters) -> dict[str, dict[str, int]]:
     """Per kind: received and resolved in the period, open now."""
     totals = {kind: {"received": 0, "resolved": 0, "open": 0} for kind in OPEN_STATUSES}
-    period = (
-        ItemDaily.objects.filter(_dims(f), _period(f))
-        .values("kind")
-        .annotate(received=Sum("received"), resolved=Sum("resolved"))
-        .order_by()
-    )
-    for row in period:
+    for row in _summed(_dims(f), ["kind"], ["received", "resolved"], f):
         totals[row["kind"]].update(received=row["received"], resolved=row["resolved"])
     for row in (
         ItemDaily.objects.filter(_dims(f), OPEN_ROWS)
@@ -167,22 +198,19 @@ def volume_days(f: Filters) -> list[dict]:
 
 def volume_breakdown(f: Filters) -> list[dict]:
     """Received and resolved in the period per kind, type, category, channel and status."""
-    return list(
-        ItemDaily.objects.filter(_dims(f), _period(f))
-        .values("kind", "type_key", "category_key", "channel", "status")
-        .annotate(received=Sum("received"), resolved=Sum("resolved"))
-        .order_by()
+    return _summed(
+        _dims(f),
+        ["kind", "type_key", "category_key", "channel", "status"],
+        ["received", "resolved"],
+        f,
     )
 
 
 def volume_by_group(f: Filters) -> list[dict]:
-    rows = ItemDaily.objects.filter(_dims(f, group=False), _period(f))
-    rows = rows.filter(group_key=f.group_id) if f.group_id else rows.exclude(group_key=0)
-    return list(
-        rows.values("kind", "group_key")
-        .annotate(received=Sum("received"), resolved=Sum("resolved"))
-        .order_by()
-    )
+    where = _dims(f, group=False)
+    if not f.group_id:
+        where &= ~Q(group_key=0)
+    return _summed(where, ["kind", "group_key"], ["received", "resolved"], f)
 
 
 # --- service levels ---------------------------------------------------------------------------

@@ -289,6 +289,19 @@ ACTIVITIES = f"""
     ON CONFLICT (kind, day, user_key) DO UPDATE SET count = EXCLUDED.count
 """
 
+# Whole months of ItemDaily summed into ItemMonthly, for the months holding a dirty day.
+ITEM_MONTHS = f"""
+    INSERT INTO reporting_itemmonthly ({_ITEM_COLUMNS})
+    SELECT kind, date_trunc('month', day)::date AS month, group_key, type_key, category_key,
+           channel, status, SUM(received), SUM(resolved), SUM(finished)
+    FROM reporting_itemdaily
+    WHERE kind IN ('request', 'incident', 'task')
+          AND (%(all)s OR date_trunc('month', day)::date = ANY(%(days)s))
+    GROUP BY kind, month, group_key, type_key, category_key, channel, status
+    ON CONFLICT (kind, day, group_key, type_key, category_key, channel, status) DO UPDATE SET
+        received = EXCLUDED.received, resolved = EXCLUDED.resolved, finished = EXCLUDED.finished
+"""
+
 # --- snapshots --------------------------------------------------------------------------------
 
 ASSIGNEE_OPEN = f"""
@@ -487,6 +500,13 @@ def summaries_refresh(*, full: bool = False) -> RefreshResult:
                 ("reporting_stepdaily", "", STEP_CLOSED),
             ],
         )
+        item_days = (
+            None
+            if watermark is None
+            else sorted(set(request_days) | set(incident_days) | set(task_days))
+        )
+        months = None if item_days is None else sorted({day.replace(day=1) for day in item_days})
+        rows += _refresh_days(cursor, months, [("reporting_itemmonthly", "", ITEM_MONTHS)])
         closed_days = (
             None if watermark is None else sorted(set(task_days or []) | set(incident_days or []))
         )

@@ -4,6 +4,7 @@ including the local day of a request filed late in the evening (UTC is already t
 from datetime import date
 
 import pytest
+from django.db.models import Sum
 
 from reporting import dashboards, selectors
 from reporting.forms import Filters
@@ -142,3 +143,26 @@ def test_open_at_the_end_of_each_day(world):
 
 def test_the_draft_is_not_received(world):
     assert not ItemDaily.objects.filter(kind="request", status="draft").exists()
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to",
+    [
+        (date(2026, 2, 15), date(2026, 4, 10)),  # part of February, March whole, part of April
+        (date(2026, 3, 1), date(2026, 3, 31)),  # one whole month
+        (date(2026, 3, 3), date(2026, 3, 20)),  # no whole month
+        (date(2026, 1, 1), date(2026, 12, 31)),  # a year
+    ],
+)
+def test_whole_months_read_from_the_monthly_sums_give_the_daily_figures(world, date_from, date_to):
+    f = Filters(date_from=date_from, date_to=date_to)
+    daily = {
+        row["kind"]: (row["received"], row["resolved"])
+        for row in ItemDaily.objects.filter(group_key=0, day__gte=date_from, day__lte=date_to)
+        .values("kind")
+        .annotate(received=Sum("received"), resolved=Sum("resolved"))
+    }
+
+    totals = selectors.volume_totals(f)
+
+    assert {k: (v["received"], v["resolved"]) for k, v in totals.items() if k in daily} == daily
