@@ -395,13 +395,12 @@ def volume(f: Filters) -> ReportDocument:
 CLOCK_LABELS = {"response": _("First response"), "resolution": _("Resolution")}
 
 
-def service_levels(f: Filters, *, now: datetime | None = None) -> ReportDocument:
-    now = now or timezone.now()
+def service_levels(f: Filters) -> ReportDocument:
     with reading_reports():
         summary = selectors.sla_summary(f)
         days = selectors.sla_days(f)
         by_group = selectors.sla_by_group(f)
-        overdue = selectors.sla_overdue_now(f, now)
+        overdue = selectors.sla_overdue(f)
         groups = selectors.group_names(
             [row["group_key"] for row in by_group] + [row["group_key"] for row in overdue]
         )
@@ -419,7 +418,7 @@ def service_levels(f: Filters, *, now: datetime | None = None) -> ReportDocument
         _t("Compliance (%)"),
         _t("Median (business hours)"),
         _t("90th percentile (business hours)"),
-        _t("Running and past due now"),
+        _t("Running and past due"),
     ]
     rows = []
     for kind, label in CLOCK_LABELS.items():
@@ -450,7 +449,8 @@ def service_levels(f: Filters, *, now: datetime | None = None) -> ReportDocument
             Table(title, headers, rows),
             note=_t(
                 "Clocks stopped in the period, against their policy's targets; times in business "
-                "hours of the policy's calendar, pauses taken out."
+                "hours of the policy's calendar, pauses taken out. Running and past due: at the "
+                "last refresh."
             ),
         )
     ]
@@ -503,7 +503,7 @@ def service_levels(f: Filters, *, now: datetime | None = None) -> ReportDocument
         _t("First responses breached"),
         _t("Resolutions breached"),
         _t("Resolution compliance (%)"),
-        _t("Running and past due now"),
+        _t("Running and past due"),
     ]
     rows = sorted(
         (

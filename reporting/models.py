@@ -194,6 +194,25 @@ class ClockOutcome(SummaryRow):
         indexes = [models.Index(fields=["kind", "day"], name="clockoutcome_day_idx")]
 
 
+class OverdueClock(SummaryRow):
+    """A snapshot: SLA clocks still running and already past due, per kind and the group,
+    category and channel of their incident: breaches in the making."""
+
+    kind = models.CharField(max_length=16)
+    group_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "group_key", "category_key", "channel"],
+                name="overdueclock_unique",
+            )
+        ]
+
+
 class StepDaily(SummaryRow):
     """Service tasks of a chain step closed per local day: how many, and their time open in
     seconds (opened to closed), summed."""

@@ -514,7 +514,7 @@ def summaries_refresh(*, full: bool = False) -> RefreshResult:
             cursor, closed_days, [("reporting_assigneedaily", "", ASSIGNEE_CLOSED)]
         )
         rows += _refresh_days(cursor, activity_days, [("reporting_activitydaily", "", ACTIVITIES)])
-        rows += _refresh_snapshots(cursor)
+        rows += _refresh_snapshots(cursor, run_at)
         rows += _refresh_clocks(cursor, watermark)
 
         for name, days in (
@@ -545,19 +545,29 @@ def _activity_days(cursor, params: dict) -> list[date]:
     return sorted(days)
 
 
+OVERDUE_CLOCKS = f"""
+    INSERT INTO reporting_overdueclock (kind, group_key, category_key, channel, overdue)
+    SELECT c.kind, COALESCE(i.assignment_group_id, 0), COALESCE(i.category_id, 0), i.channel,
+           COUNT(*)
+    FROM {CLOCKS} c JOIN {INCIDENTS} i ON i.id = c.incident_id
+    WHERE c.stopped_at IS NULL AND c.paused_since IS NULL AND c.due_at < %(now)s
+    GROUP BY 1, 2, 3, 4
+"""
+
 SNAPSHOTS = (
     ("reporting_assigneeopen", [ASSIGNEE_OPEN]),
     ("reporting_stepopen", [STEP_OPEN]),
+    ("reporting_overdueclock", [OVERDUE_CLOCKS]),
     ("reporting_oldestopen", [OLDEST_REQUESTS, OLDEST_INCIDENTS, OLDEST_TASKS]),
 )
 
 
-def _refresh_snapshots(cursor) -> int:
+def _refresh_snapshots(cursor, now) -> int:
     rows = 0
     for table, inserts in SNAPSHOTS:
         cursor.execute(f"DELETE FROM {table}")
         for insert in inserts:
-            rows += _execute(cursor, insert, {})
+            rows += _execute(cursor, insert, {"now": now})
     return rows
 
 

@@ -186,6 +186,20 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='OverdueClock',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=16)),
+                ('group_key', models.BigIntegerField(default=0)),
+                ('category_key', models.BigIntegerField(default=0)),
+                ('channel', models.CharField(blank=True, default='', max_length=16)),
+                ('overdue', models.PositiveIntegerField(default=0)),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('kind', 'group_key', 'category_key', 'channel'), name='overdueclock_unique')],
+            },
+        ),
+        migrations.CreateModel(
             name='StepDaily',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
