@@ -13,15 +13,20 @@ for the eye, the table is what a screen reader and a spreadsheet read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pygal
+from django.contrib.staticfiles import finders
 from pygal.style import Style
 
 from .exportables import Chart
 
 SVG_NS = "http://www.w3.org/2000/svg"
+CHART_CSS = "css/charts.css"
 # Enough series colours for a chart by group or by type; charts.css defines as many.
 PALETTE_SIZE = 12
 
@@ -29,6 +34,14 @@ _STYLE = Style(
     # Placeholders: pygal wants colours; charts.css sets the real ones by class.
     colors=tuple("#000000" for _ in range(PALETTE_SIZE)),
     font_family="inherit",
+    # The sizes charts.css draws with: pygal places the labels and legends with them.
+    title_font_size=17,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    value_font_size=13,
+    tooltip_font_size=13,
+    no_data_font_size=40,
 )
 
 
@@ -49,6 +62,8 @@ def _config(**options) -> dict:
         "print_values": False,
         "show_y_guides": True,
         "margin": 12,
+        # Room under the legend: pygal sets its last line on the bottom edge.
+        "margin_bottom": 30,
         "no_data_text": "∅",
         **options,
     }
@@ -65,6 +80,8 @@ def _clean(chart, title: str) -> str:
                 parent.remove(child)
     for element in root.iter():
         element.attrib.pop("style", None)
+        # Ids serve pygal's script only, and would repeat between two charts of a page.
+        element.attrib.pop("id", None)
     root.attrib.pop("id", None)
     root.set("class", "pygal-chart")
     root.set("role", "img")
@@ -73,6 +90,36 @@ def _clean(chart, title: str) -> str:
     ElementTree.register_namespace("", SVG_NS)
     text = ElementTree.tostring(root, encoding="unicode")
     return text
+
+
+_VAR = re.compile(r"var\((--[\w-]+)(?:,\s*([^()]*(?:\([^()]*\))?[^()]*))?\)")
+
+
+@cache
+def print_css() -> str:
+    """charts.css for a renderer without CSS variables nor the page's theme (the PDF): the
+    light palette written out, the rules addressed to the SVG itself."""
+    path = finders.find(CHART_CSS)
+    css = Path(path).read_text(encoding="utf-8") if path else ""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules = [rule for rule in css.split("}") if "data-bs-theme" not in rule]
+    values = dict(re.findall(r"(--[\w-]+):\s*([^;]+);", rules[0])) if rules else {}
+    text = "}".join(rules[1:])
+
+    def resolve(match):
+        name, fallback = match.group(1), match.group(2)
+        value = values.get(name, fallback or "")
+        # A value naming another variable with a fallback (the page's colours): the fallback.
+        return _VAR.sub(lambda inner: (inner.group(2) or "").strip(), value).strip()
+
+    text = _VAR.sub(resolve, text)
+    return text.replace(".chart-svg svg", "svg").replace(".chart-svg ", "")
+
+
+def for_print(svg: str) -> str:
+    """The chart's SVG with its stylesheet inside, for the PDF (no page CSS reaches it)."""
+    head, sep, rest = svg.partition(">")
+    return f"{head}{sep}<style>{print_css()}</style>{rest}"
 
 
 def _finish(chart, title: str) -> Chart:

@@ -21,20 +21,14 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from crm import csv as crm_csv
-
-# The PDF's stylesheet for charts is the page's own (static/css/charts.css), read once.
-CHART_CSS = "css/charts.css"
 
 
 @dataclass(frozen=True)
@@ -120,12 +114,6 @@ def csv_filename(*parts: str) -> str:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-@cache
-def chart_css() -> str:
-    path = finders.find(CHART_CSS)
-    return Path(path).read_text(encoding="utf-8") if path else ""
-
-
 def body_name() -> str:
     return settings.GUICHET_BODY_NAME
 
@@ -135,15 +123,20 @@ def render_pdf(document: ReportDocument) -> bytes:
     chart (the page's own SVG, inline) and its table."""
     from weasyprint import HTML  # a heavy import, paid only by who renders a PDF
 
-    # A table's rows may be a generator: read once.
-    sections = [(section, list(section.table.rows)) for section in document.sections]
+    from .charts import for_print
+
+    # A table's rows may be a generator: read once. Charts carry their stylesheet: the PDF's
+    # renderer draws an SVG on its own, without the page's CSS.
+    sections = [
+        (section, list(section.table.rows), for_print(section.chart.svg) if section.chart else "")
+        for section in document.sections
+    ]
     html = render_to_string(
         "reporting/pdf.html",
         {
             "document": document,
             "sections": sections,
             "body_name": body_name(),
-            "chart_css": chart_css(),
             "generated_at": timezone.localtime(document.generated_at),
         },
     )
