@@ -20,6 +20,10 @@ from .permissions import reports_required
 from .routers import reading_reports
 
 
+# Rows fetched per round trip of the streamed export's server-side cursor.
+EXPORT_CHUNK = 5000
+
+
 def _board(name: str):
     board = DASHBOARDS.get(name)
     if board is None:
@@ -123,7 +127,9 @@ def requests_csv(request):
                 _iso(resolved),
                 _iso(closed),
             )
-            for pk, title, kind, channel, status, created, resolved, closed in rows
+            for pk, title, kind, channel, status, created, resolved, closed in rows.iterator(
+                chunk_size=EXPORT_CHUNK
+            )
         ),
     )
     filename = csv_filename(

@@ -407,8 +407,9 @@ def imports(f: Filters) -> list[CourseGridImport]:
 
 
 def requests_received(f: Filters):
-    """Every request received in the period (the rows behind the volume's figures), read from
-    a server-side cursor: an export of a million rows holds a chunk in memory, not the list."""
+    """Every request received in the period (the rows behind the volume's figures), to be read
+    with ``.iterator()`` (a server-side cursor): an export of a million rows holds a chunk in
+    memory, not the list."""
     start, end = local_bounds(f.date_from, f.date_to)
     rows = ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
         status=ServiceRequest.Status.DRAFT
@@ -438,5 +439,4 @@ def requests_received(f: Filters):
             "resolved_at",
             "closed_at",
         )
-        .iterator(chunk_size=5000)
     )
