@@ -65,6 +65,8 @@ def _config(**options) -> dict:
         # Room under the legend: pygal sets its last line on the bottom edge.
         "margin_bottom": 30,
         "no_data_text": "∅",
+        # Ticks on whole units: counts of requests are not read in tenths.
+        "order_min": 0,
         **options,
     }
 

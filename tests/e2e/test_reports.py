@@ -38,7 +38,7 @@ def test_a_manager_filters_the_dashboard_and_downloads_its_files(page: Page, fig
     totals = page.get_by_test_id("report-section").first
     expect(totals.locator("tbody tr").first).to_contain_text("3")
 
-    page.get_by_label("Channel").select_option("phone")
+    page.locator("#id_channel").select_option("phone")
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"channel=phone"))
     expect(totals.locator("tbody tr").first.locator("td").nth(1)).to_have_text("1")
