@@ -126,6 +126,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica for the dashboards, reports and exports (reporting/routers.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        {"CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPORTING_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
+DATABASE_ROUTERS = ["reporting.routers.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
@@ -415,11 +425,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # The PDF renderer and its font subsetter narrate every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "django.request": {"filters": ["forbidden_without_traceback"]},
     },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The body that runs Guichet (a municipality, a faculty…), named on the PDF reports.
+GUICHET_BODY_NAME = env.str("GUICHET_BODY_NAME", default="Guichet")
 
 # Incidents: how long after resolution the requester or an agent may reopen one.
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)

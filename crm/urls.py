@@ -76,5 +76,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
     path("files/journal/", include("requests_app.mail.urls")),
+    path("reports/", include("reporting.report_urls")),
     path("", include("contacts.urls")),
 ]

@@ -1,0 +1,297 @@
+"""Summary tables of the managers' dashboards, refreshed incrementally by Celery beat
+(reporting/summaries.py) so that a dashboard reads a few thousand summed rows, not millions of
+requests, tasks, incidents and activities.
+
+The dimensions are plain integers, not foreign keys: a summary row outlives nothing and
+constrains nothing, and ``0`` means "none" (no group, no type…). ``group_key = 0`` has a second
+meaning in ``ItemDaily``: *every group*. A request has no group of its own; it is counted once
+in the rows of each group that holds one of its tasks, and once more in the ``0`` rows, which
+give the totals. Incidents and tasks have one group each and are counted the same way (their
+group's rows and the ``0`` rows), so that a dashboard always reads ``group_key = <filter or
+0>``.
+
+Days are local days of the body's time zone (``TIME_ZONE``): a request filed on 1 March at
+23:30 in Montréal is of 1 March, whatever UTC says.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SummaryState(models.Model):
+    """How fresh a family of summaries is: the watermark the next refresh starts from."""
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    watermark = models.DateTimeField(_("changes read up to"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed"), null=True, blank=True)
+    days_refreshed = models.PositiveIntegerField(_("days refreshed"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    seconds = models.FloatField(_("duration (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("summary state")
+        verbose_name_plural = _("summary states")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SummaryRow(models.Model):
+    """A row of figures: named by its table and dimensions where it is shown (the admin,
+    a shell)."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        fields = [f.name for f in self._meta.fields if f.name not in ("id",)]
+        return " ".join(str(getattr(self, name)) for name in fields[:4])
+
+
+class Kind(models.TextChoices):
+    REQUEST = "request", _("requests")
+    INCIDENT = "incident", _("incidents")
+    TASK = "task", _("tasks")
+
+
+class ItemDaily(SummaryRow):
+    """Per local day and dimensions: items received that day (by their current status), and
+    items resolved and finished (resolved, closed or cancelled) that day."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    day = models.DateField()
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=32)
+    received = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "day",
+                    "group_key",
+                    "type_key",
+                    "category_key",
+                    "channel",
+                    "status",
+                ],
+                name="itemdaily_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["group_key", "day"], name="itemdaily_read_idx"),
+            # Open items now: their received rows of every day, by current status.
+            models.Index(fields=["group_key", "status"], name="itemdaily_status_idx"),
+        ]
+
+
+class ItemMonthly(SummaryRow):
+    """``ItemDaily`` summed per calendar month (``day`` is the month's first day): a period of
+    a year reads its whole months here, twelve rows where the daily table has 365."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    day = models.DateField()
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=32)
+    received = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "day",
+                    "group_key",
+                    "type_key",
+                    "category_key",
+                    "channel",
+                    "status",
+                ],
+                name="itemmonthly_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["group_key", "day"], name="itemmonthly_read_idx")]
+
+
+class AssigneeDaily(SummaryRow):
+    """Tasks and incidents closed (or resolved) per local day, per assignee (0: nobody) and
+    group (0: none)."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    day = models.DateField()
+    user_key = models.BigIntegerField(default=0)
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    closed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "day",
+                    "user_key",
+                    "group_key",
+                    "type_key",
+                    "category_key",
+                    "channel",
+                ],
+                name="assigneedaily_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "day"], name="assigneedaily_day_idx")]
+
+
+class AssigneeOpen(SummaryRow):
+    """A snapshot, replaced at each refresh: open tasks and incidents per assignee and group."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user_key = models.BigIntegerField(default=0)
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    open = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user_key", "group_key", "type_key", "category_key", "channel"],
+                name="assigneeopen_unique",
+            )
+        ]
+
+
+class ClockOutcome(SummaryRow):
+    """One stopped SLA clock: met or breached, and how long it ran in business seconds of its
+    policy's calendar (pauses taken out)."""
+
+    clock_id = models.BigIntegerField(unique=True)
+    incident_id = models.BigIntegerField()
+    kind = models.CharField(max_length=16)
+    day = models.DateField()
+    group_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    met = models.BooleanField()
+    business_seconds = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "day"], name="clockoutcome_day_idx")]
+
+
+class OverdueClock(SummaryRow):
+    """A snapshot: SLA clocks still running and already past due, per kind and the group,
+    category and channel of their incident: breaches in the making."""
+
+    kind = models.CharField(max_length=16)
+    group_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "group_key", "category_key", "channel"],
+                name="overdueclock_unique",
+            )
+        ]
+
+
+class StepDaily(SummaryRow):
+    """Service tasks of a chain step closed per local day: how many, and their time open in
+    seconds (opened to closed), summed."""
+
+    day = models.DateField()
+    template_key = models.BigIntegerField()
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    closed = models.PositiveIntegerField(default=0)
+    open_seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "template_key", "group_key", "type_key", "channel"],
+                name="stepdaily_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="stepdaily_day_idx")]
+
+
+class StepOpen(SummaryRow):
+    """A snapshot: service tasks of a chain step open now (or pending), how many, and since
+    when (the sum and the minimum of their opening times, as epoch seconds)."""
+
+    template_key = models.BigIntegerField()
+    group_key = models.BigIntegerField(default=0)
+    type_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    waiting = models.PositiveIntegerField(default=0)
+    since_sum = models.FloatField(default=0)
+    since_min = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template_key", "group_key", "type_key", "channel"],
+                name="stepopen_unique",
+            )
+        ]
+
+
+class ActivityDaily(SummaryRow):
+    """Calls, meetings and to-dos per local day and agent (0: nobody)."""
+
+    class ActivityKind(models.TextChoices):
+        CALL = "call", _("calls")
+        MEETING = "meeting", _("meetings")
+        TODO = "todo", _("to-dos")
+
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    day = models.DateField()
+    user_key = models.BigIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "day", "user_key"], name="activitydaily_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="activitydaily_day_idx")]
+
+
+class OldestOpen(SummaryRow):
+    """A snapshot: the oldest open items of each kind, per group (0: every group), so that the
+    backlog lists them without sorting every open item."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    group_key = models.BigIntegerField(default=0)
+    rank = models.PositiveIntegerField()
+    item_id = models.BigIntegerField()
+    type_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    title = models.CharField(max_length=255)
+    status = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "group_key", "rank"], name="oldestopen_unique")
+        ]

@@ -1,0 +1,101 @@
+"""SLA compliance and business-hours durations against incidents worked by hand, across a
+weekend and the spring change of time (Montréal moves to daylight time on Sunday 8 March
+2026): Friday 16:00 to Monday 09:30 is 1.5 business hours (16:00–16:30, 08:30–09:30)."""
+
+from datetime import date
+
+import pytest
+
+from reporting import dashboards, selectors
+from reporting.forms import Filters
+from reporting.models import ClockOutcome
+from requests_app.incidents import services as incident_services
+from requests_app.models import SLAPolicy
+from tests import factories
+
+from .conftest import at, refresh
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+MARCH = Filters(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+
+
+@pytest.fixture
+def worked(group_a):
+    SLAPolicy.objects.update(active=False)
+    factories.SLAPolicyFactory(levels=[])  # 8 business hours, 3 business days, Mon–Fri 8:30–16:30
+    agent = factories.agent(email="tech@example.org")
+    group_a.members.add(agent)
+    category = factories.IncidentCategoryFactory(name="Audiovisuel")
+
+    def incident(created, responded, resolved):
+        inc = factories.IncidentFactory(assignment_group=group_a, category=category, now=created)
+        incident_services.incident_journal_add(
+            incident=inc, by=agent, kind="comment", body="On regarde.", now=responded
+        )
+        incident_services.incident_set_status(
+            incident=inc, status="resolved", by=agent, now=resolved
+        )
+        return inc
+
+    # Friday 16:00 → Monday 09:30 (after the change of time): 1.5 h, met. Resolved Wednesday
+    # 12:00: 0.5 + 8 + 8 + 3.5 = 20 h, within three business days.
+    fast = incident(at(2026, 3, 6, 16), at(2026, 3, 9, 9, 30), at(2026, 3, 11, 12))
+    # Monday 09:00 → Tuesday 10:00: 7.5 + 1.5 = 9 h, breached. Resolved Friday 20 March 16:00:
+    # 7.5 + 4 × 8 + 4 × 8 + 7.5 = 79 h, breached.
+    slow = incident(at(2026, 3, 9, 9), at(2026, 3, 10, 10), at(2026, 3, 20, 16))
+    # Still running, past due: a breach in the making.
+    factories.IncidentFactory(assignment_group=group_a, now=at(2026, 3, 2, 9))
+    refresh()
+    return {"fast": fast, "slow": slow, "category": category}
+
+
+def test_business_durations_are_stored_per_clock(worked):
+    seconds = {(o.incident_id, o.kind): o.business_seconds for o in ClockOutcome.objects.all()}
+    fast, slow = worked["fast"].pk, worked["slow"].pk
+
+    assert seconds[(fast, "response")] == pytest.approx(1.5 * 3600)
+    assert seconds[(fast, "resolution")] == pytest.approx(20 * 3600)
+    assert seconds[(slow, "response")] == pytest.approx(9 * 3600)
+    assert seconds[(slow, "resolution")] == pytest.approx(79 * 3600)
+
+
+def test_compliance_median_and_90th_percentile(worked):
+    summary = selectors.sla_summary(MARCH)
+
+    assert summary["response"]["total"] == 2 and summary["response"]["met_count"] == 1
+    assert summary["response"]["median"] == pytest.approx(5.25 * 3600)
+    assert summary["response"]["p90"] == pytest.approx(8.25 * 3600)
+    assert summary["resolution"]["median"] == pytest.approx(49.5 * 3600)
+    assert summary["resolution"]["p90"] == pytest.approx(73.1 * 3600)
+
+
+def test_the_document_shows_hours_percent_and_breaches_by_group(worked, group_a):
+    document = dashboards.service_levels(MARCH)
+    compliance, _over_time, by_group = document.sections
+
+    response, resolution = compliance.table.rows
+    # 5.25 h and 8.25 h, rounded half to even.
+    assert response[1:7] == [2, 1, 1, 50.0, 5.2, 8.2]
+    assert resolution[1:7] == [2, 1, 1, 50.0, 49.5, 73.1]
+    # The running incident: both its clocks were past due at the refresh.
+    assert response[7] == 1 and resolution[7] == 1
+    assert by_group.table.rows == [["Accueil", 1, 1, 50.0, 2]]
+
+
+def test_a_period_without_the_stops_has_no_clock(worked):
+    april = selectors.sla_summary(Filters(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30)))
+
+    assert april == {}
+
+
+def test_the_category_filter(worked):
+    other = factories.IncidentCategoryFactory(name="Réseau")
+    none = selectors.sla_summary(
+        Filters(date_from=MARCH.date_from, date_to=MARCH.date_to, category_id=other.pk)
+    )
+    mine = selectors.sla_summary(
+        Filters(date_from=MARCH.date_from, date_to=MARCH.date_to, category_id=worked["category"].pk)
+    )
+
+    assert none == {} and mine["response"]["total"] == 2
