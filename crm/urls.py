@@ -43,5 +43,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
+    path("reports/saved/", include("reporting.builder_urls")),
     path("", include("contacts.urls")),
 ]

@@ -8,4 +8,10 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         # The named rule of the reports (rules.add_perm) once the models are loaded.
-        from . import permissions  # noqa: F401
+        from . import (
+            permissions,  # noqa: F401
+            report_exports,
+        )
+
+        # The saved reports, by name, for manage.py export_report.
+        report_exports.register()

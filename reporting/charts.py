@@ -103,7 +103,9 @@ def bar(
     chart.title = title
     chart.x_labels = [str(label) for label in labels]
     if value_suffix:
-        chart.value_formatter = lambda value: f"{value:g}{value_suffix}" if value is not None else ""
+        chart.value_formatter = lambda value: (
+            f"{value:g}{value_suffix}" if value is not None else ""
+        )
     for name, values in series:
         chart.add(str(name), list(values))
     return _finish(chart, title)

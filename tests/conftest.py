@@ -17,6 +17,7 @@ DATA_MIGRATIONS = [
     ("requests_app.migrations.0013_calendars_and_protected_status", "faculty_calendar_is_default"),
     ("contacts.migrations.0004_crm_role_permissions", "grant_permissions"),
     ("tasks_app.migrations.0010_support_scheduling", "grant_permissions"),
+    ("reporting.migrations.0002_report_builder", "grant_and_schedule"),
 ]
 
 

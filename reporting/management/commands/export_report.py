@@ -51,9 +51,7 @@ class Command(BaseCommand):
             raise CommandError("--out FILE is required (- for the standard output).")
         today = timezone.localdate()
         date_to = _day(options["date_to"]) if options["date_to"] else today
-        date_from = (
-            _day(options["date_from"]) if options["date_from"] else date_to.replace(day=1)
-        )
+        date_from = _day(options["date_from"]) if options["date_from"] else date_to.replace(day=1)
         if date_from > date_to:
             raise CommandError("--from comes after --to.")
         try:
