@@ -399,7 +399,7 @@ class Column:
     numeric: bool = False
 
 
-def _filter_q(spec: Field, f: Filter, key: str, user) -> Q:
+def _filter_q(spec: Field, f: Filter, key: str, user, *, text_choices: bool = True) -> Q:
     op, value = f.op, f.value
     if op == "is_me":
         return Q(**{spec.user_path: user.pk})
@@ -409,7 +409,7 @@ def _filter_q(spec: Field, f: Filter, key: str, user) -> Q:
         return Q(**{key: False})
     if op in ("empty", "not_empty"):
         empty = Q(**{f"{key}__isnull": True})
-        if spec.type in (TEXT, USER, CHOICE):
+        if spec.type in (TEXT, USER) or (spec.type == CHOICE and text_choices):
             empty |= Q(**{key: ""})
         return empty if op == "empty" else ~empty
     if op == "last_days":
@@ -511,7 +511,12 @@ class Report:
         rows = rows.annotate(**{alias(name): expr for name, expr in selected.items()})
         for f in d.filters:
             spec = source.field(f.field)
-            rows = rows.filter(_filter_q(spec, f, alias(f.field), self.user))
+            text_choices = spec.type != CHOICE or all(
+                isinstance(key, str) for key in source.choices_of(spec)
+            )
+            rows = rows.filter(
+                _filter_q(spec, f, alias(f.field), self.user, text_choices=text_choices)
+            )
         if d.grouped:
             if d.aggregate_fn == "count":
                 measure = Count("pk")

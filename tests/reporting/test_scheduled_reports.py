@@ -23,6 +23,19 @@ pytestmark = pytest.mark.django_db
 MONDAY = dt.datetime(2026, 11, 16, 9, 0)
 
 
+@pytest.fixture
+def eager():
+    """Celery tasks run where they are called, to the test mailbox, as a worker would."""
+    from crm.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
+
+
 def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.make_aware(moment)
 
@@ -61,9 +74,8 @@ def test_the_beat_task_is_registered_hourly():
     assert (task.interval.every, task.interval.period) == (1, "hours")
 
 
-def test_a_weekly_report_is_sent_once_whatever_the_beats_and_workers(manager, settings):
+def test_a_weekly_report_is_sent_once_whatever_the_beats_and_workers(manager, eager):
     # given a weekly subscription and a call to report
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     factories.CallFactory(subject="Suivi hebdomadaire")
     subscription = _subscribed(manager)
     # when beat runs three times in the week and a duplicate worker replays the delivery
@@ -91,9 +103,7 @@ def test_a_weekly_report_is_sent_once_whatever_the_beats_and_workers(manager, se
     assert len(mail.outbox) == 2
 
 
-def test_an_smtp_error_is_retried_and_the_report_still_goes_once(manager, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = False
+def test_an_smtp_error_is_retried_and_the_report_still_goes_once(manager, eager):
     _subscribed(manager, frequency="daily")
     with freeze_time(_local(MONDAY)), smtp_failing_once() as attempts:
         tasks.scheduled_reports_run.delay()
