@@ -304,7 +304,7 @@ def parse_definition(source: Source, data, *, user=None) -> Definition:
         aggregate = {}
     fn = aggregate.get("fn") or "count"
     aggregate_field = aggregate.get("field") or None
-    if fn not in AGGREGATES:
+    if not isinstance(fn, str) or fn not in AGGREGATES:
         problems.add(_("“%(fn)s” is not count, sum or average."), fn=str(fn)[:20])
     elif fn == "count":
         aggregate_field = None

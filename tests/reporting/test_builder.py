@@ -128,6 +128,12 @@ def test_a_valid_definition_is_kept_as_checked_json(manager):
             "Only a number can be summed",
         ),
         ({"group_by": ["direction"], "aggregate": {"fn": "median"}}, "is not count, sum"),
+        ({"group_by": ["direction"], "aggregate": {"fn": ["count"]}}, "is not count, sum"),
+        ({"group_by": [{"a": 1}]}, "is not a field of calls"),
+        (
+            {"columns": ["subject"], "filters": [{"field": "subject", "op": "eq", "value": [1]}]},
+            "wrong kind",
+        ),
         (
             {"group_by": ["direction"], "sort": [{"field": "subject", "desc": False}]},
             "sorted by a group field or by its figure",
@@ -392,3 +398,27 @@ def test_a_page_costs_the_same_queries_with_few_or_many_rows(
     with django_assert_max_num_queries(1):
         many = list(report.queryset()[:50])
     assert len(many) > len(few)
+
+
+def test_numeric_choices_are_filtered_and_shown_by_their_label(manager):
+    from requests_app.models import Priority
+
+    factories.IncidentFactory(priority=Priority.HIGH)
+    factories.IncidentFactory(priority=Priority.MODERATE)
+    incidents = sources.SOURCES["incidents"]
+    report = builder.build(
+        incidents,
+        {
+            "columns": ["number", "priority"],
+            "filters": [{"field": "priority", "op": "eq", "value": str(Priority.HIGH.value)}],
+        },
+        user=manager,
+    )
+    (row,) = _rows(report)
+    assert report.display(report.columns[1], row["c_priority"]) == str(Priority.HIGH.label)
+    empty = builder.build(
+        incidents,
+        {"columns": ["number"], "filters": [{"field": "priority", "op": "empty"}]},
+        user=manager,
+    )
+    assert _rows(empty) == []
