@@ -402,7 +402,7 @@ class Column:
 def _filter_q(spec: Field, f: Filter, key: str, user, *, text_choices: bool = True) -> Q:
     op, value = f.op, f.value
     if op == "is_me":
-        return Q(**{spec.user_path: user.pk})
+        return Q(**{f"{spec.user_path}_id": user.pk})
     if op == "is_true":
         return Q(**{key: True})
     if op == "is_false":
@@ -504,7 +504,17 @@ class Report:
         source = self.source
         shown = set(d.group_by if d.grouped else d.columns)
         selected = {name: source.field(name).read() for name in shown}
-        hidden = {name: source.field(name).read() for name in d.fields_used() if name not in shown}
+        # Read but not shown: what a filter compares (an "is me" compares the account itself),
+        # what the rows are sorted by, what the groups add up.
+        referenced = [f.field for f in d.filters if f.op != "is_me"]
+        referenced += [name for name, _desc in d.sort if name != AGGREGATE_KEY]
+        if d.aggregate_field:
+            referenced.append(d.aggregate_field)
+        hidden = {
+            name: source.field(name).read()
+            for name in dict.fromkeys(referenced)
+            if name not in shown
+        }
         rows = self._base()
         if hidden:
             rows = rows.alias(**{alias(name): expr for name, expr in hidden.items()})

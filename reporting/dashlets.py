@@ -254,6 +254,8 @@ DEFAULT_LAYOUT = (
     "sla_at_risk",
     "calendar_today",
     "week_chart",
+    "recent",
+    "favourites",
     "groups",
     "notifications",
 )

@@ -37,6 +37,7 @@ def test_moving_hiding_and_adding_dashlets_is_kept_for_the_next_visit(login, age
     client = login(agent)
     client.post(ARRANGE, {"key": "queue", "action": "up"})
     client.post(ARRANGE, {"key": "counts", "action": "remove"})
+    client.post(ARRANGE, {"key": "favourites", "action": "remove"})
     response = client.post(ARRANGE, {"key": "favourites", "action": "add"})
     assert response.status_code == 302 and response["Location"].endswith("?arrange=1#arrange")
     expected = [
@@ -45,6 +46,7 @@ def test_moving_hiding_and_adding_dashlets_is_kept_for_the_next_visit(login, age
         "sla_at_risk",
         "calendar_today",
         "week_chart",
+        "recent",
         "groups",
         "notifications",
         "favourites",
@@ -205,3 +207,21 @@ def test_each_dashlet_costs_the_same_queries_with_more_rows(login, agent, ours, 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few), key
+
+
+@pytest.mark.parametrize(
+    ("key", "action", "expected"),
+    [
+        ("b", "up", ["b", "a", "c"]),
+        ("a", "up", ["a", "b", "c"]),
+        ("c", "down", ["a", "b", "c"]),
+        ("a", "bottom", ["b", "c", "a"]),
+        ("c", "top", ["c", "a", "b"]),
+        ("b", "remove", ["a", "c"]),
+        ("d", "add", ["a", "b", "c", "d"]),
+        ("a", "add", ["a", "b", "c"]),
+        ("d", "up", ["a", "b", "c"]),
+    ],
+)
+def test_each_arranging_action_moves_one_dashlet(key, action, expected):
+    assert dashlets.moved(["a", "b", "c"], key, action) == expected
