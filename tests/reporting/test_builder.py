@@ -13,8 +13,15 @@ from reporting import builder, sources
 from reporting.models import SavedReport
 from reporting.services import saved_report_create
 from tests import factories
+from tests.reporting import builder_personas
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limited_manager(db):
+    return builder_personas.limited_manager()
+
 
 CALLS = sources.SOURCES["calls"]
 CLIENTS = sources.SOURCES["clients"]

@@ -1,11 +1,12 @@
-import pytest
+"""Personas of the report builder's tests."""
+
 from django.contrib.auth.models import Group, Permission
 
+from crm.models import User
 from tests import factories
 
 
-@pytest.fixture
-def limited_manager(db):
+def limited_manager() -> User:
     """A reader of the reports whose role reads requests but no client: an administrator may
     make such a role without a developer."""
     role = Group.objects.create(name="Gestion sans clients")

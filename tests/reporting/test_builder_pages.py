@@ -11,8 +11,15 @@ from reporting.models import ReportSubscription, SavedReport
 from reporting.services import saved_report_create
 from tests import factories
 from tests.helpers import text
+from tests.reporting import builder_personas
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limited_manager(db):
+    return builder_personas.limited_manager()
+
 
 LIST = reverse("report_builder:list")
 

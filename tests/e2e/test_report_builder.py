@@ -15,6 +15,7 @@ from tests import factories
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = os.environ.get("SCREENSHOTS")
+DASHLET_KEYS = "sections => sections.map(section => section.dataset.dashlet)"
 
 
 def log_in(page: Page, user) -> None:
@@ -51,7 +52,7 @@ def test_a_manager_builds_sorts_and_exports_a_report(page: Page, live_server, ca
     page.get_by_label("Source").select_option("calls")
     page.get_by_role("button", name="Nouveau rapport").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nouveau rapport")
-    page.get_by_label("Nom", exact=True).fill("Appels du mois")
+    page.locator("#id_name").fill("Appels du mois")
     columns = page.get_by_test_id("columns")
     for label in ("Sujet", "Direction", "Durée (minutes)"):
         box = columns.get_by_label(label, exact=True)
@@ -61,9 +62,11 @@ def test_a_manager_builds_sorts_and_exports_a_report(page: Page, live_server, ca
         box = columns.get_by_label(label, exact=True)
         if box.is_checked():
             box.uncheck()
-    page.get_by_label("Filtre 1 : champ").select_option("duration_minutes")
-    page.get_by_label("Filtre 1 : opérateur").select_option("gte")
-    page.get_by_label("Filtre 1 : valeur").fill("15")
+    # each filter's parts are labelled for a screen reader ("Filtre 1 : champ"…)
+    expect(page.get_by_label("Filtre 1 : champ")).to_be_visible()
+    page.locator("#id_filter_0_field").select_option("duration_minutes")
+    page.locator("#id_filter_0_op").select_option("gte")
+    page.locator("#id_filter_0_value").fill("15")
     page.get_by_test_id("preview-report").click()
     preview = page.get_by_test_id("preview")
     expect(preview).to_contain_text("Suivi Dupont")
@@ -86,7 +89,7 @@ def test_a_manager_builds_sorts_and_exports_a_report(page: Page, live_server, ca
         page.get_by_test_id("export-csv").click()
     path = csv_download.value.path()
     content = Path(path).read_text(encoding="utf-8-sig")
-    lines = content.strip().split("\r\n")
+    lines = content.strip().splitlines()
     assert lines[0] == '"Sujet";"Direction";"Durée (minutes)"'
     assert lines[1].startswith('"Bilan Roy"') and lines[2].startswith('"Suivi Dupont"')
     assert csv_download.value.suggested_filename == "appels-du-mois.csv"
@@ -111,13 +114,16 @@ def test_an_agent_arranges_the_home_with_the_keyboard(page: Page, live_server, t
     down.focus()
     page.keyboard.press("Enter")
     # htmx swaps the region and gives the focus back to the same button
+    shown = page.locator("section[data-dashlet]")
+    expect(shown.nth(2)).to_have_attribute("data-dashlet", "my_tasks")
     expect(page.locator("#down-my_tasks")).to_be_focused()
     page.keyboard.press("Enter")
+    expect(shown.nth(3)).to_have_attribute("data-dashlet", "my_tasks")
     expect(page.locator("#down-my_tasks")).to_be_focused()
-    order = page.locator("[data-dashlet]").evaluate_all("els => els.map(e => e.dataset.dashlet)")
+    order = page.locator("section[data-dashlet]").evaluate_all(DASHLET_KEYS)
     assert order[:4] == ["counts", "queue", "sla_at_risk", "my_tasks"]
     assert DashletLayout.objects.get(user=agent).dashlets[:4] == order[:4]
     shoot(page, "home-arranging-1366")
     page.reload()
-    order = page.locator("[data-dashlet]").evaluate_all("els => els.map(e => e.dataset.dashlet)")
+    order = page.locator("section[data-dashlet]").evaluate_all(DASHLET_KEYS)
     assert order[:4] == ["counts", "queue", "sla_at_risk", "my_tasks"]
