@@ -51,7 +51,9 @@ class ReportForm(forms.Form):
         label=_("Description"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
     )
     columns = forms.MultipleChoiceField(
-        label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Columns"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     group_1 = forms.ChoiceField(label=_("Group by"), required=False)
     group_2 = forms.ChoiceField(label=_("then by"), required=False)
@@ -74,7 +76,7 @@ class ReportForm(forms.Form):
         label=_("Share with the groups"),
         queryset=AssignmentGroup.objects.filter(is_active=True).order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("The managers of these groups may read the report."),
     )
 
