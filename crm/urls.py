@@ -77,5 +77,6 @@ urlpatterns = [
     path("agent/import/", include("requests_app.imports.urls")),
     path("files/journal/", include("requests_app.mail.urls")),
     path("reports/", include("reporting.report_urls")),
+    path("reports/saved/", include("reporting.builder_urls")),
     path("", include("contacts.urls")),
 ]

@@ -1,9 +1,10 @@
-"""Celery entry points of reporting: the refresh of the dashboards' summary tables (beat)."""
+"""Celery entry points of reporting, thin: the refresh of the dashboards' summary tables
+(summaries.py) and the scheduled reports (schedules.py), both run by beat."""
 
 from celery import shared_task
 from django.db.utils import InterfaceError, OperationalError
 
-from . import summaries
+from . import schedules, summaries
 
 RETRY_ON = (OperationalError, InterfaceError)
 
@@ -18,3 +19,20 @@ def summaries_refresh_run(self, full: bool = False) -> dict:
     except RETRY_ON as exc:
         raise self.retry(exc=exc, countdown=30 * (self.request.retries + 1)) from exc
     return {"ran": result.ran, "full": result.full, "rows": result.rows, "days": result.days}
+
+
+@shared_task
+def scheduled_reports_run() -> int:
+    """Celery beat, hourly (*Scheduled reports* under Periodic tasks in the admin): queue the
+    deliveries the subscriptions owe."""
+    due = schedules.deliveries_due()
+    for delivery_id in due:
+        scheduled_report_send.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def scheduled_report_send(self, delivery_id: int) -> int | None:
+    """Send one delivery, once (``schedules.delivery_send`` claims it); an SMTP error (an
+    ``OSError``) is retried with a growing delay."""
+    return schedules.delivery_send(delivery_id=delivery_id)

@@ -1,24 +1,80 @@
-"""The agent's home: what waits for them, composed from each app's selectors."""
+"""The agent's home: the dashlets each back-office user chose, in their order, composed from
+each app's selectors (dashlets.py); a dashlet that reads more than a count loads itself after
+the page (htmx)."""
 
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST, require_safe
 
-from crm import selectors as crm_selectors
+from crm.errors import NotAllowed
 from crm.permissions import backoffice_required
-from requests_app.incidents import selectors as incident_selectors
-from tasks_app import selectors as task_selectors
+
+from . import dashlets, permissions, services
+
+ARRANGE_ACTIONS = ("up", "down", "top", "bottom", "remove", "add")
+
+
+def _home_context(request, *, arranging: bool = False, focus: str = "") -> dict:
+    user = request.user
+    keys = dashlets.layout_of(user)
+    return {
+        "dashlets": dashlets.render_context(user, keys),
+        "hidden_dashlets": [d for key, d in dashlets.DASHLETS.items() if key not in keys],
+        "can_arrange": permissions.can_arrange_dashlets(user),
+        "arranging": arranging,
+        "focus": focus,
+    }
 
 
 @backoffice_required
 @require_safe
 def agent_home(request):
-    user = request.user
-    context = {
-        "groups": crm_selectors.assignment_groups_of(user=user),
-        "notifications": crm_selectors.notification_list(user=user, unread_only=True, limit=10),
-        "counts": {
-            **task_selectors.task_counts_for(user=user),
-            **incident_selectors.incident_counts_for(user=user),
-        },
-    }
+    context = _home_context(request, arranging=request.GET.get("arrange") == "1")
     return render(request, "agent/home.html", context)
+
+
+@backoffice_required
+@require_safe
+def dashlet(request, key: str):
+    """One dashlet's body (htmx), read for the user who asks."""
+    found = dashlets.DASHLETS.get(key)
+    if found is None:
+        raise Http404
+    context = {"dashlet": found, "data": found.read(request.user)}
+    response = render(request, found.template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+class ArrangeForm(forms.Form):
+    key = forms.ChoiceField(choices=[(key, key) for key in dashlets.DASHLETS])
+    action = forms.ChoiceField(choices=[(action, action) for action in ARRANGE_ACTIONS])
+
+
+@backoffice_required
+@require_POST
+def dashlet_arrange(request):
+    """Move, remove or add one dashlet of my home; htmx gets the home's region back, a plain
+    form the home with its arranging panel open."""
+    form = ArrangeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    key, action = form.cleaned_data["key"], form.cleaned_data["action"]
+    keys = dashlets.moved(dashlets.layout_of(request.user), key, action)
+    try:
+        services.dashlet_layout_save(user=request.user, by=request.user, dashlets=keys)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ValidationError as error:
+        return HttpResponseBadRequest("; ".join(error.messages))
+    if request.htmx:
+        focus = f"{action}-{key}" if action in ("up", "down") else "arrange-summary"
+        context = _home_context(request, arranging=True, focus=focus)
+        return render(request, "reporting/_home_region.html", context)
+    return redirect(f"{reverse('agent:home')}?arrange=1#arrange")

@@ -19,6 +19,7 @@ DATA_MIGRATIONS = [
     ("tasks_app.migrations.0010_support_scheduling", "grant_permissions"),
     ("requests_app.migrations.0018_catalogue_procedures", "grant_permissions"),
     ("requests_app.migrations.0019_form_builder", "grant_form_permissions"),
+    ("reporting.migrations.0002_report_builder", "grant_and_schedule"),
 ]
 
 
