@@ -7,9 +7,14 @@ the requests are generated (by the agent pages' benchmarks, and shared with them
 measure says so at production size.
 """
 
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 
+from contacts.models import Client
+from crm import roles
+from crm.models import User
 from requests_app.models import (
     LaunchButton,
     ProcedureContact,
@@ -17,6 +22,7 @@ from requests_app.models import (
     ProcedureLink,
     ProcedureStep,
     RequestType,
+    ServiceRequest,
     Theme,
 )
 
@@ -159,3 +165,43 @@ def portal_queries_constant(ctx):
         seen = ", ".join(f"{label} {count}" for label, count in counts)
         parts.append(f"{page}: {seen}" + ("" if same else " (differs)"))
     return holds, "; ".join(parts)
+
+
+# --- "My requests", for a citizen whose requests are among the million ------------------------
+
+CITIZEN_EMAIL = "bench.portal.citizen@example.org"
+
+
+def _citizen(ctx):
+    """The portal account of the requester with the most requests of the generated million
+    (linked once per database), and one of its requests."""
+    pages_data(ctx)
+    user = User.objects.filter(email=CITIZEN_EMAIL).first()
+    if user is None:
+        busiest = (
+            ServiceRequest.objects.values("requester_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()["requester_id"]
+        )
+        with transaction.atomic():
+            user = User.objects.create_user(email=CITIZEN_EMAIL, password="bench-portal")
+            user.groups.add(Group.objects.get(name=roles.CITIZEN))
+            Client.objects.filter(pk=busiest).update(user=user)
+    client = Client.objects.get(user=user)
+    request = ServiceRequest.objects.filter(requester=client).order_by("-pk").first()
+    return user, client, request
+
+
+@benchmark("portal my requests (the busiest requester)", budget_ms=BUDGET_MS, table=REQUESTS)
+def portal_my_requests(ctx):
+    user, _client, _request = _citizen(ctx)
+    client = ctx.client(user)
+    return lambda: client.get(reverse("portal:my_requests"))
+
+
+@benchmark("portal one of my requests (timeline, thread)", budget_ms=BUDGET_MS, table=REQUESTS)
+def portal_my_request(ctx):
+    user, _client, request = _citizen(ctx)
+    client = ctx.client(user)
+    return lambda: client.get(reverse("portal:my_request_detail", args=[request.pk]))

@@ -946,6 +946,22 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
             (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BATCH_SIZE
         )
         return
+    # A column added to the model since the generator was written, with a default and no
+    # database default (``place = CharField(blank=True)``: ""), gets that default.
+    defaults = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in columns
+        and not field.null
+        and not field.primary_key
+        and not field.generated
+        and field.db_default is models.NOT_PROVIDED
+        and (field.has_default() or (field.blank and field.empty_strings_allowed))
+    ]
+    if defaults:
+        values = tuple(field.get_default() for field in defaults)
+        columns = [*columns, *(field.attname for field in defaults)]
+        rows = (tuple(row) + values for row in rows)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = [model._meta.get_field(column).column for column in columns]
