@@ -67,9 +67,9 @@ def test_the_cached_menu_follows_the_language_and_the_role(login, agent, manager
     assert "File de mes groupes" in french
     assert "File de mes groupes" not in english
     # An agent is offered the assisted request; a manager, on the same page, is not.
-    assert reverse("requests:create") in english
+    assert reverse("requests:assisted_start") in english
     managers = login(manager).get(reverse("tasks:mine")).content.decode()
-    assert reverse("requests:create") not in managers
+    assert reverse("requests:assisted_start") not in managers
 
 
 def test_a_searched_list_finds_its_matches_before_sorting_them():
