@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Client
+from contacts.models import Client, Partner
 from contacts.services import client_create
 from crm.errors import DomainError
 from crm.models import User
@@ -130,11 +130,13 @@ def form_submit(
     requester: Client,
     by: User | None,
     channel: str = ServiceRequest.Channel.PORTAL,
+    organisation: Partner | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """File the request made of ``data`` (its shown answers only) through ``request_create``, so
-    its chain starts. ``token`` makes it idempotent: a second call with the same token returns
-    the first call's request and ``False``; the first returns ``True``. The draft is removed and
-    the files given are attached to the request."""
+    its chain starts; for ``organisation`` when given (its member files it). ``token`` makes it
+    idempotent: a second call with the same token returns the first call's request and
+    ``False``; the first returns ``True``. The draft is removed and the files given are attached
+    to the request."""
     if not token or len(token) > TOKEN_LENGTH:
         raise DomainError(_("The form is out of date: open it again."))
     existing = _submitted(token)
@@ -152,6 +154,7 @@ def form_submit(
                 by=by,
                 channel=channel,
                 form_data=answers,
+                organisation=organisation,
             )
             submission.request = request
             submission.confirmed_at = timezone.now()

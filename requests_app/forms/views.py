@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from contacts.forms import ClientChoiceForm
 from contacts.models import Client
+from contacts.organisations import organisations_of
 from contacts.services import client_for_user
 from crm.errors import DomainError, NotAllowed
 from crm.permissions import backoffice_required
@@ -295,7 +296,10 @@ def _step(request, filling: Filling, number: int, *, template: str, extra: dict 
                 filling.reached = max(filling.reached, following)
                 filling.save()
                 return redirect(filling.step_url(following))
-            return _submit(request, filling, token)
+            organisation, refused = _organisation_chosen(request, filling)
+            if refused is None:
+                return _submit(request, filling, token, organisation=organisation)
+            form.add_error(None, refused)
         status = 400
     else:
         form = engine.StepForm(
@@ -356,6 +360,8 @@ def _step_context(filling: Filling, number: int, form: engine.StepForm) -> dict:
         "fields": form.field_views(),
         "errors": form.error_summary() if form.is_bound else [],
         "is_last": filling.next_step(number) is None,
+        # On the last step, a member of organisations says whom the request is for.
+        "memberships": _memberships(filling) if filling.next_step(number) is None else [],
         "has_previous": filling.previous_step(number) is not None,
         "token": filling.token,
         "has_files": any(spec["kind"] == "file" for spec in step["fields"]),
@@ -388,7 +394,26 @@ def _after_filing(filling: Filling, filed: ServiceRequest):
     )
 
 
-def _submit(request, filling: Filling, token: str):
+def _memberships(filling: Filling) -> list:
+    """The organisations a citizen may file this request for (none for the other fillings)."""
+    if filling.mode != "citizen":
+        return []
+    return organisations_of(filling.by)
+
+
+def _organisation_chosen(request, filling: Filling):
+    """``(organisation, refusal)``: the organisation the last step's "for whom" names (None:
+    for oneself), or the message refusing an organisation the person is no member of."""
+    value = request.POST.get("organisation", "")
+    if not value:
+        return None, None
+    memberships = {str(m.partner_id): m.partner for m in _memberships(filling)}
+    if value not in memberships:
+        return None, _("Choose one of your organisations, or file the request for yourself.")
+    return memberships[value], None
+
+
+def _submit(request, filling: Filling, token: str, *, organisation=None):
     try:
         if filling.mode == "anonymous":
             _submission, _new = services.anonymous_submission_create(
@@ -410,6 +435,7 @@ def _submit(request, filling: Filling, token: str):
             requester=filling.client,
             by=filling.by,
             channel=filling.channel,
+            organisation=organisation,
         )
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
