@@ -9,6 +9,14 @@ from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 
+PROCEDURE_INLINES = [
+    "procedure_steps",
+    "procedure_documents",
+    "launch_buttons",
+    "procedure_contacts",
+    "procedure_links",
+]
+
 
 def test_names_follow_the_active_language_and_fall_back_to_french():
     # given
@@ -37,6 +45,13 @@ def test_an_administrator_types_both_languages_in_the_admin(login, administrator
             "name_en": "Hybrid",
             "description_fr": "Cours en partie à distance.",
             "description_en": "Partly remote courses.",
+            "icon": "easel",
+            # The procedure page's lists (inlines), left empty.
+            **{
+                f"{prefix}-{name}": value
+                for prefix in PROCEDURE_INLINES
+                for name, value in [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0")]
+            },
         },
     )
 
