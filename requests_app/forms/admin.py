@@ -2,8 +2,10 @@
 French and English, previewed as the citizen sees it, then published as a new version."""
 
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,7 +25,12 @@ from .models import FormDefinition, FormField, FormStep, FormVersion
 
 
 class _OfThisForm:
-    """Offers, in a step or field row, only the steps and fields of the form being edited."""
+    """Offers, in a step or field row, only the steps and fields of the form being edited; its
+    texts in small boxes, so that a form of many fields stays readable."""
+
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+    }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         form_id = getattr(request, "_form_definition_id", None)

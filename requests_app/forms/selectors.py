@@ -179,7 +179,9 @@ def followed_request(pk: int) -> ServiceRequest | None:
 
 def submission_by_token(token: str) -> FormSubmission | None:
     return (
-        FormSubmission.objects.select_related("request").filter(token=token).first()
+        FormSubmission.objects.select_related("request", "version__form")
+        .filter(token=token)
+        .first()
         if token
         else None
     )

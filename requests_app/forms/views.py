@@ -124,6 +124,11 @@ def request_step(request, slug: str, number: int):
     filling = _portal_filling(request, request_type)
     if filling is None:
         if not request.user.is_authenticated:
+            token = request.POST.get("token", "") if request.method == "POST" else ""
+            pending = selectors.submission_by_token(token) if valid_token(token) else None
+            if pending is not None and pending.version.form.request_type_id == request_type.pk:
+                # The last step sent again (a double click): the mail is on its way.
+                return redirect("portal:request_check_email", slug=slug)
             return redirect("portal:request_start", slug=slug)
         return _no_form(request, request_type)
     if filling.mode == "anonymous" and not filling.email:

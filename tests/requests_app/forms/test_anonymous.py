@@ -114,11 +114,11 @@ def test_a_known_address_files_for_its_client(client, fill_anonymously):
 
 def test_a_retried_submission_mails_once(client, fill_anonymously):
     _response, token = fill_anonymously()
-    # the last step posted again: the session's filling is gone, back to the start
+    # the last step posted again (a double click): the mail is on its way, no second one
     again = client.post(
         url("request_step", slug="permit", number=4), answers_step(4, token=token, accord="on")
     )
-    assert again.status_code == 302 and again.url == url("request_start", slug="permit")
+    assert again.status_code == 302 and again.url == url("request_check_email", slug="permit")
     # the service itself, called again with the same token, keeps the first one
     submission = FormSubmission.objects.get()
     same, created = anonymous_submission_create(

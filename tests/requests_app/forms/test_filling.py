@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 
 from requests_app.forms.models import FormDocument, FormDraft
+from requests_app.forms.services import form_load
 from requests_app.requests.models import ServiceRequest
 from tests import factories
 from tests.helpers import text
 
-from .conftest import PNG, answers_step, upload
+from .conftest import PNG, answers_step, permit_form, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +227,38 @@ def test_a_type_without_a_published_form_says_so(login, citizen, permit_type):
     response = login(citizen).get(start_url())
     assert response.status_code == 404
     assert 'data-testid="step-form"' not in text(response)
+
+
+def test_a_step_costs_the_same_queries_whatever_its_number_of_fields(
+    login, citizen, permit, django_assert_max_num_queries
+):
+    client = login(citizen)
+    client.get(step_url(1))  # the client is linked to the account on the first visit
+    with django_assert_max_num_queries(12):
+        first = client.get(step_url(1))
+    form = permit_form()
+    form["steps"][0]["fields"] += [
+        {"key": f"extra_{n}", "kind": "text", "label": f"Extra {n}"} for n in range(30)
+    ]
+    form_load(data=form)
+    FormDraft.objects.all().delete()
+    with django_assert_max_num_queries(12):
+        many = client.get(step_url(1))
+    assert first.status_code == many.status_code == 200
+    assert "Extra 29" in text(many)
+
+
+def test_the_agents_request_page_reads_answers_under_the_forms_labels(
+    login, citizen, permit, group
+):
+    client = login(citizen)
+    fill_to_last_step(client)
+    client.post(step_url(4), answers_step(4, accord="on", token=TOKEN))
+    request = ServiceRequest.objects.get()
+    agent = factories.agent()
+    group.members.add(agent)
+
+    page = text(login(agent).get(request.get_absolute_url()))
+
+    assert "Diamètre (cm)" in page and "Érable" in page
+    assert "diametre" not in page and "erable" not in page
