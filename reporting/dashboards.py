@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -912,6 +914,29 @@ DASHBOARDS = {
         Dashboard("imports", _("Imports"), "bi-upload", imports),
     )
 }
+
+
+# A built document is kept this long, under the summaries' refresh time: its figures cannot
+# change before the next refresh (the few live parts, the imports' list, the oldest items'
+# titles, the programmes' clients, may lag by as much).
+DOCUMENT_TTL = 300
+
+
+def build_cached(dashboard: Dashboard, f: Filters) -> ReportDocument:
+    """The dashboard's document, from the cache when the summaries have not been refreshed
+    since it was built (drawing the charts is the dearest part of a page)."""
+    with reading_reports():
+        fresh = selectors.freshness()
+    if fresh is None:
+        return dashboard.build(f)
+    key = ":".join(
+        ["reports", dashboard.slug, f.querystring(), str(fresh.timestamp()), get_language()]
+    )
+    document = cache.get(key)
+    if document is None:
+        document = dashboard.build(f)
+        cache.set(key, document, DOCUMENT_TTL)
+    return document
 
 
 def _exported(dashboard: Dashboard):
