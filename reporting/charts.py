@@ -177,6 +177,8 @@ def line(
             x_labels_major_every=max(1, len(labels) // 8) if many else None,
             dots_size=2,
             show_dots=not many,
+            # Series named at length ("First response met (%)"): two to a line.
+            legend_at_bottom_columns=2,
             fill=False,
         )
     )

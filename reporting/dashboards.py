@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -170,7 +170,12 @@ def volume(f: Filters) -> ReportDocument:
     sections = []
 
     # Totals.
-    headers = [_t("What"), _t("Received"), _t("Resolved"), _t("Open now")]
+    headers = [
+        _t("What"),
+        pgettext("figures", "Received"),
+        pgettext("figures", "Resolved"),
+        _t("Open now"),
+    ]
     rows = [
         [str(KIND_LABELS[k]), totals[k]["received"], totals[k]["resolved"], totals[k]["open"]]
         for k in kinds
@@ -262,7 +267,7 @@ def volume(f: Filters) -> ReportDocument:
         if row["kind"] in ("request", "incident"):
             by_channel[row["channel"]][row["kind"]] += row["received"]
 
-    headers = [_t("Request type"), _t("Received"), _t("Resolved")]
+    headers = [_t("Request type"), pgettext("figures", "Received"), pgettext("figures", "Resolved")]
     rows = sorted(
         ([_label(types, key), *counts] for key, counts in by_type.items()),
         key=lambda row: (-row[1], row[0]),
@@ -367,7 +372,7 @@ def volume(f: Filters) -> ReportDocument:
         )
     )
 
-    headers = [_t("Category"), _t("Received"), _t("Resolved")]
+    headers = [_t("Category"), pgettext("figures", "Received"), pgettext("figures", "Resolved")]
     rows = sorted(
         ([_label(categories, key), *counts] for key, counts in by_category.items()),
         key=lambda row: (-row[1], row[0]),
@@ -585,7 +590,13 @@ def backlog(f: Filters, *, today: date | None = None) -> ReportDocument:
     }
     for kind in kinds:
         items = [item for item in oldest if item.kind == kind][:OLDEST_SHOWN]
-        headers = [_t("Number"), _t("Title"), _t("Status"), _t("Received"), _t("Age (days)")]
+        headers = [
+            _t("Number"),
+            _t("Title"),
+            _t("Status"),
+            pgettext("figures", "Received"),
+            _t("Age (days)"),
+        ]
         rows = [
             [
                 Link(

@@ -32,7 +32,14 @@ def _board(name: str):
 
 def _filtered(request):
     form = DashboardFilterForm(request.GET)
-    return form, (form.filters() if form.is_valid() else None)
+    if not form.is_valid():
+        return form, None
+    filters = form.filters()
+    # The period shown in the form is the one read, also when it was left empty.
+    form.data = form.data.copy()
+    form.data["date_from"] = filters.date_from.isoformat()
+    form.data["date_to"] = filters.date_to.isoformat()
+    return form, filters
 
 
 def _refused(request, board, form):
