@@ -965,6 +965,23 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = [model._meta.get_field(column).column for column in columns]
+    # Columns added to the model after its generator was written, NOT NULL with a constant
+    # default (or blank text) and no database default: written with it rather than refused.
+    added = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in columns
+        and not f.null
+        and not f.primary_key
+        and not f.generated
+        and not (f.has_default() and callable(f.default))
+        and not f.has_db_default()
+        and f.get_default() is not None
+    ]
+    if added:
+        names += [f.column for f in added]
+        constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in added)
+        rows = (tuple(row) + constants for row in rows)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "

@@ -78,7 +78,10 @@ def _clean(chart, title: str) -> str:
         for child in list(parent):
             tag = child.tag if isinstance(child.tag, str) else ""
             local = tag.rsplit("}", 1)[-1]
-            if local in ("script", "style") or not tag:
+            if local in ("script", "style", "desc") or not tag:
+                parent.remove(child)
+            elif "tooltip" in child.get("class", "").split() and local == "g":
+                # The hover boxes and the figures they would show: the table says them.
                 parent.remove(child)
     for element in root.iter():
         element.attrib.pop("style", None)
@@ -173,6 +176,9 @@ def line(
             show_minor_x_labels=not many,
             x_labels_major_every=max(1, len(labels) // 8) if many else None,
             dots_size=2,
+            show_dots=not many,
+            # Series named at length ("First response met (%)"): two to a line.
+            legend_at_bottom_columns=2,
             fill=False,
         )
     )

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -168,7 +170,12 @@ def volume(f: Filters) -> ReportDocument:
     sections = []
 
     # Totals.
-    headers = [_t("What"), _t("Received"), _t("Resolved"), _t("Open now")]
+    headers = [
+        _t("What"),
+        pgettext("figures", "Received"),
+        pgettext("figures", "Resolved"),
+        _t("Open now"),
+    ]
     rows = [
         [str(KIND_LABELS[k]), totals[k]["received"], totals[k]["resolved"], totals[k]["open"]]
         for k in kinds
@@ -260,7 +267,7 @@ def volume(f: Filters) -> ReportDocument:
         if row["kind"] in ("request", "incident"):
             by_channel[row["channel"]][row["kind"]] += row["received"]
 
-    headers = [_t("Request type"), _t("Received"), _t("Resolved")]
+    headers = [_t("Request type"), pgettext("figures", "Received"), pgettext("figures", "Resolved")]
     rows = sorted(
         ([_label(types, key), *counts] for key, counts in by_type.items()),
         key=lambda row: (-row[1], row[0]),
@@ -365,7 +372,7 @@ def volume(f: Filters) -> ReportDocument:
         )
     )
 
-    headers = [_t("Category"), _t("Received"), _t("Resolved")]
+    headers = [_t("Category"), pgettext("figures", "Received"), pgettext("figures", "Resolved")]
     rows = sorted(
         ([_label(categories, key), *counts] for key, counts in by_category.items()),
         key=lambda row: (-row[1], row[0]),
@@ -583,7 +590,13 @@ def backlog(f: Filters, *, today: date | None = None) -> ReportDocument:
     }
     for kind in kinds:
         items = [item for item in oldest if item.kind == kind][:OLDEST_SHOWN]
-        headers = [_t("Number"), _t("Title"), _t("Status"), _t("Received"), _t("Age (days)")]
+        headers = [
+            _t("Number"),
+            _t("Title"),
+            _t("Status"),
+            pgettext("figures", "Received"),
+            _t("Age (days)"),
+        ]
         rows = [
             [
                 Link(
@@ -912,6 +925,29 @@ DASHBOARDS = {
         Dashboard("imports", _("Imports"), "bi-upload", imports),
     )
 }
+
+
+# A built document is kept this long, under the summaries' refresh time: its figures cannot
+# change before the next refresh (the few live parts, the imports' list, the oldest items'
+# titles, the programmes' clients, may lag by as much).
+DOCUMENT_TTL = 300
+
+
+def build_cached(dashboard: Dashboard, f: Filters) -> ReportDocument:
+    """The dashboard's document, from the cache when the summaries have not been refreshed
+    since it was built (drawing the charts is the dearest part of a page)."""
+    with reading_reports():
+        fresh = selectors.freshness()
+    if fresh is None:
+        return dashboard.build(f)
+    key = ":".join(
+        ["reports", dashboard.slug, f.querystring(), str(fresh.timestamp()), get_language()]
+    )
+    document = cache.get(key)
+    if document is None:
+        document = dashboard.build(f)
+        cache.set(key, document, DOCUMENT_TTL)
+    return document
 
 
 def _exported(dashboard: Dashboard):

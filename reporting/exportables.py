@@ -114,6 +114,17 @@ def csv_filename(*parts: str) -> str:
 # --- PDF --------------------------------------------------------------------------------------
 
 
+def css_string(text: str) -> str:
+    """``text`` safe between the double quotes of a CSS string inside a <style> element."""
+    escaped = []
+    for char in " ".join(str(text).split()):
+        if char in "\\\"'<>&" or ord(char) < 32:
+            escaped.append(f"\\{ord(char):x} ")
+        else:
+            escaped.append(char)
+    return "".join(escaped)
+
+
 def body_name() -> str:
     return settings.GUICHET_BODY_NAME
 
@@ -137,6 +148,8 @@ def render_pdf(document: ReportDocument) -> bytes:
             "document": document,
             "sections": sections,
             "body_name": body_name(),
+            # The pages' footer, written into the stylesheet as a CSS string.
+            "footer_css": css_string(f"{body_name()} · {document.title}"),
             "generated_at": timezone.localtime(document.generated_at),
         },
     )

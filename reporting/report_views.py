@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import exportables, selectors
-from .dashboards import DASHBOARDS
+from .dashboards import DASHBOARDS, build_cached
 from .exportables import Table, csv_filename
 from .forms import DashboardFilterForm
 from .permissions import reports_required
@@ -32,7 +32,14 @@ def _board(name: str):
 
 def _filtered(request):
     form = DashboardFilterForm(request.GET)
-    return form, (form.filters() if form.is_valid() else None)
+    if not form.is_valid():
+        return form, None
+    filters = form.filters()
+    # The period shown in the form is the one read, also when it was left empty.
+    form.data = form.data.copy()
+    form.data["date_from"] = filters.date_from.isoformat()
+    form.data["date_to"] = filters.date_to.isoformat()
+    return form, filters
 
 
 def _refused(request, board, form):
@@ -47,7 +54,7 @@ def dashboard(request, name: str = "volume"):
     form, filters = _filtered(request)
     if filters is None:
         return _refused(request, board, form)
-    document = board.build(filters)
+    document = build_cached(board, filters)
     context = {
         "board": board,
         "boards": DASHBOARDS.values(),
@@ -67,7 +74,7 @@ def dashboard_pdf(request, name: str):
     form, filters = _filtered(request)
     if filters is None:
         return _refused(request, board, form)
-    document = board.build(filters)
+    document = build_cached(board, filters)
     response = HttpResponse(exportables.render_pdf(document), content_type="application/pdf")
     filename = csv_filename(board.slug, filters.date_from.isoformat(), filters.date_to.isoformat())
     response["Content-Disposition"] = content_disposition_header(
@@ -83,7 +90,7 @@ def dashboard_csv(request, name: str, section: int):
     form, filters = _filtered(request)
     if filters is None:
         return _refused(request, board, form)
-    document = board.build(filters)
+    document = build_cached(board, filters)
     if not 1 <= section <= len(document.sections):
         raise Http404
     table = document.sections[section - 1].table
@@ -103,39 +110,18 @@ def requests_csv(request):
         return _refused(request, board, form)
     with reading_reports():
         rows = selectors.requests_received(filters)
-    table = Table(
-        _("Requests received"),
-        [
-            _("Number"),
-            _("Title"),
-            _("Request type"),
-            _("Channel"),
-            _("Status"),
-            _("Received"),
-            _("Resolved"),
-            _("Closed"),
-        ],
-        (
-            (
-                f"REQ{pk:07d}",
-                title,
-                kind,
-                channel,
-                status,
-                _iso(created),
-                _iso(resolved),
-                _iso(closed),
-            )
-            for pk, title, kind, channel, status, created, resolved, closed in rows.iterator(
-                chunk_size=EXPORT_CHUNK
-            )
-        ),
-    )
+    headers = [
+        _("Number"),
+        _("Title"),
+        _("Request type"),
+        _("Channel"),
+        _("Status"),
+        _("Received (local time)"),
+        _("Resolved (local time)"),
+        _("Closed (local time)"),
+    ]
+    table = Table(_("Requests received"), headers, rows.iterator(chunk_size=EXPORT_CHUNK))
     filename = csv_filename(
         _("requests"), filters.date_from.isoformat(), filters.date_to.isoformat()
     )
     return exportables.csv_response(table, filename)
-
-
-def _iso(moment) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
