@@ -464,6 +464,8 @@ class Report:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     columns: list[Column] = field(init=False)
+    _choice_labels: dict = field(init=False, default_factory=dict, repr=False)
+    _url_parts: list | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self):
         require_visible(self.source, self.definition, self.user)
@@ -591,8 +593,7 @@ class Report:
         if spec.type == REF:
             return f"{spec.prefix}{int(value):07d}"
         if spec.type == CHOICE:
-            label = self.source.choices_of(spec).get(value, value)
-            return str(label)
+            return self._labels(spec).get(value, str(value))
         if spec.type == BOOL:
             return _("yes") if value else _("no")
         if spec.type == DATETIME:
@@ -617,7 +618,19 @@ class Report:
     def link_of(self, column: Column, row: dict) -> str | None:
         if self.definition.grouped or column.field is None or not column.field.link:
             return None
-        return reverse(self.source.url_name, args=[row["pk"]])
+        # Every row's address is the same pattern: reversed once, the id put in its place.
+        if self._url_parts is None:
+            self._url_parts = reverse(self.source.url_name, args=[0]).rsplit("0", 1)
+        head, tail = self._url_parts
+        return f"{head}{row['pk']}{tail}"
+
+    def _labels(self, spec: Field) -> dict:
+        """A CHOICE field's labels, translated once per report rather than once per cell."""
+        if spec.name not in self._choice_labels:
+            self._choice_labels[spec.name] = {
+                key: str(label) for key, label in self.source.choices_of(spec).items()
+            }
+        return self._choice_labels[spec.name]
 
     def headers(self) -> list[str]:
         return [column.label for column in self.columns]
