@@ -701,6 +701,7 @@ class _Plan:
                     task_closed or opened or filed,
                     opened,
                     task_closed,
+                    *TASK_BLANKS,
                 )
             )
         if (
@@ -796,8 +797,11 @@ REQUEST_COLUMNS = [
 TASK_COLUMNS = [
     "id", "kind", "request_id", "parent_id", "template_id", "title", "description",
     "assignment_group_id", "assignee_id", "due_date", "status", "visible_to_requester",
-    "created_at", "updated_at", "opened_at", "closed_at",
+    "created_at", "updated_at", "opened_at", "closed_at", "priority", "place",
+    "virtual_room_url",
 ]  # fmt: skip
+# A service task's to-do and scheduling columns (COPY applies no model default).
+TASK_BLANKS = ("medium", "", "")
 JOURNAL_COLUMNS = ["id", "request_id", "task_id", "kind", "author_id", "body", "created_at"]
 CLIENT_COLUMNS = [
     "first_name", "last_name", "email", "language", "user_id", "created_at", "updated_at",

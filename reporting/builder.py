@@ -102,6 +102,16 @@ def alias(name: str) -> str:
     return f"c_{name}"
 
 
+def filter_alias(name: str) -> str:
+    """The name a field is compared under by the filters."""
+    return f"f_{name}"
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The moment ``day`` begins in the body's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @dataclass(frozen=True)
 class Filter:
     field: str
@@ -414,8 +424,7 @@ def _filter_q(spec: Field, f: Filter, key: str, user, *, text_choices: bool = Tr
         return empty if op == "empty" else ~empty
     if op == "last_days":
         since = timezone.localdate() - dt.timedelta(days=value - 1)
-        lookup = f"{key}__date__gte" if spec.type == DATETIME else f"{key}__gte"
-        return Q(**{lookup: since})
+        return Q(**{f"{key}__gte": day_start(since) if spec.type == DATETIME else since})
     if spec.type in (TEXT, USER):
         lookups = {
             "eq": "iexact",
@@ -425,12 +434,23 @@ def _filter_q(spec: Field, f: Filter, key: str, user, *, text_choices: bool = Tr
         }
         matched = Q(**{f"{key}__{lookups[op]}": value})
         return ~matched if op == "ne" else matched
-    target = f"{key}__date" if spec.type == DATETIME else key
+    if spec.type == DATETIME:
+        # A day of the body's time zone, as a range of moments: an index on the column serves.
+        start, end = day_start(value), day_start(value + dt.timedelta(days=1))
+        within = Q(**{f"{key}__gte": start, f"{key}__lt": end})
+        return {
+            "eq": within,
+            "ne": ~within | Q(**{f"{key}__isnull": True}),
+            "lt": Q(**{f"{key}__lt": start}),
+            "lte": Q(**{f"{key}__lt": end}),
+            "gt": Q(**{f"{key}__gte": end}),
+            "gte": Q(**{f"{key}__gte": start}),
+        }[op]
     if op == "eq":
-        return Q(**{target: value})
+        return Q(**{key: value})
     if op == "ne":
-        return ~Q(**{target: value}) | Q(**{f"{key}__isnull": True})
-    return Q(**{f"{target}__{op}": value})
+        return ~Q(**{key: value}) | Q(**{f"{key}__isnull": True})
+    return Q(**{f"{key}__{op}": value})
 
 
 @dataclass
@@ -444,6 +464,8 @@ class Report:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     columns: list[Column] = field(init=False)
+    _choice_labels: dict = field(init=False, default_factory=dict, repr=False)
+    _url_parts: list | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self):
         require_visible(self.source, self.definition, self.user)
@@ -499,15 +521,35 @@ class Report:
             keys.append("pk")
         return keys
 
+    def _filtered(self) -> QuerySet:
+        """The source's rows the reader may open, in the period, that pass every filter: no
+        column read yet (what a count needs)."""
+        d = self.definition
+        source = self.source
+        # What a filter compares, read under names of its own ("is me" compares the account).
+        compared = {f.field for f in d.filters if f.op != "is_me"}
+        rows = self._base()
+        if compared:
+            rows = rows.alias(
+                **{filter_alias(name): source.field(name).read() for name in compared}
+            )
+        for f in d.filters:
+            spec = source.field(f.field)
+            text_choices = spec.type != CHOICE or all(
+                isinstance(key, str) for key in source.choices_of(spec)
+            )
+            rows = rows.filter(
+                _filter_q(spec, f, filter_alias(f.field), self.user, text_choices=text_choices)
+            )
+        return rows
+
     def queryset(self, sort: list[str] | None = None) -> QuerySet:
         d = self.definition
         source = self.source
         shown = set(d.group_by if d.grouped else d.columns)
         selected = {name: source.field(name).read() for name in shown}
-        # Read but not shown: what a filter compares (an "is me" compares the account itself),
-        # what the rows are sorted by, what the groups add up.
-        referenced = [f.field for f in d.filters if f.op != "is_me"]
-        referenced += [name for name, _desc in d.sort if name != AGGREGATE_KEY]
+        # Read but not shown: what the rows are sorted by, what the groups add up.
+        referenced = [name for name, _desc in d.sort if name != AGGREGATE_KEY]
         if d.aggregate_field:
             referenced.append(d.aggregate_field)
         hidden = {
@@ -515,18 +557,10 @@ class Report:
             for name in dict.fromkeys(referenced)
             if name not in shown
         }
-        rows = self._base()
+        rows = self._filtered()
         if hidden:
             rows = rows.alias(**{alias(name): expr for name, expr in hidden.items()})
         rows = rows.annotate(**{alias(name): expr for name, expr in selected.items()})
-        for f in d.filters:
-            spec = source.field(f.field)
-            text_choices = spec.type != CHOICE or all(
-                isinstance(key, str) for key in source.choices_of(spec)
-            )
-            rows = rows.filter(
-                _filter_q(spec, f, alias(f.field), self.user, text_choices=text_choices)
-            )
         if d.grouped:
             if d.aggregate_fn == "count":
                 measure = Count("pk")
@@ -540,6 +574,13 @@ class Report:
             rows = rows.values("pk", *[alias(name) for name in d.columns])
         return rows.order_by(*self.sort_keys(sort))
 
+    def counted(self) -> QuerySet:
+        """What a page's count counts: the filtered rows without their columns, joins or
+        order (a grouped report: its groups)."""
+        if self.definition.grouped:
+            return self.queryset().order_by()
+        return self._filtered().order_by()
+
     # Showing a value ---------------------------------------------------------------------
 
     def display(self, column: Column, value) -> str:
@@ -552,8 +593,7 @@ class Report:
         if spec.type == REF:
             return f"{spec.prefix}{int(value):07d}"
         if spec.type == CHOICE:
-            label = self.source.choices_of(spec).get(value, value)
-            return str(label)
+            return self._labels(spec).get(value, str(value))
         if spec.type == BOOL:
             return _("yes") if value else _("no")
         if spec.type == DATETIME:
@@ -578,7 +618,19 @@ class Report:
     def link_of(self, column: Column, row: dict) -> str | None:
         if self.definition.grouped or column.field is None or not column.field.link:
             return None
-        return reverse(self.source.url_name, args=[row["pk"]])
+        # Every row's address is the same pattern: reversed once, the id put in its place.
+        if self._url_parts is None:
+            self._url_parts = reverse(self.source.url_name, args=[0]).rsplit("0", 1)
+        head, tail = self._url_parts
+        return f"{head}{row['pk']}{tail}"
+
+    def _labels(self, spec: Field) -> dict:
+        """A CHOICE field's labels, translated once per report rather than once per cell."""
+        if spec.name not in self._choice_labels:
+            self._choice_labels[spec.name] = {
+                key: str(label) for key, label in self.source.choices_of(spec).items()
+            }
+        return self._choice_labels[spec.name]
 
     def headers(self) -> list[str]:
         return [column.label for column in self.columns]

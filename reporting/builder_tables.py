@@ -74,9 +74,16 @@ def table_for(report: Report, *, sort=()) -> ReportTable:
     return table
 
 
-def paginate(table: ReportTable, page_number) -> object:
+def paginate(table: ReportTable, page_number, *, report: Report) -> object:
     """The page ``?page=`` asks for (the last one past the end), counted up to a cap."""
-    paginator = CappedPaginator(table.data.data, PER_PAGE, count_cap=COUNT_CAP)
+    # Counted without the columns, their joins and the order: the rows that pass the filters.
+    paginator = CappedPaginator(
+        table.data.data,
+        PER_PAGE,
+        count_cap=COUNT_CAP,
+        counted=report.counted(),
+        ordered_count=False,
+    )
     page = paginator.get_page(page_number)
     table.paginator = paginator
     page.object_list = BoundRows(list(page.object_list), table)

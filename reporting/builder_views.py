@@ -84,7 +84,7 @@ def _preview(request, form, source):
     """The first page of the report being built, not saved."""
     report = builder.build(source, form.cleaned_data["definition"], user=request.user)
     table = table_for(report)
-    paginate(table, 1)
+    paginate(table, 1, report=report)
     return table
 
 
@@ -211,7 +211,7 @@ def _detail(request, saved, *, subscription_form=None, status=200):
     }
     if report is not None:
         table = table_for(report, sort=_sort(request))
-        page = paginate(table, query_value(request.GET, "page", max_length=8))
+        page = paginate(table, query_value(request.GET, "page", max_length=8), report=report)
         table.request = request
         chart = None
         if report.definition.grouped:
