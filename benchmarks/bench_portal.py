@@ -175,7 +175,7 @@ CITIZEN_EMAIL = "bench.portal.citizen@example.org"
 def _citizen(ctx):
     """The portal account of the requester with the most requests of the generated million
     (linked once per database), and one of its requests."""
-    pages_data(ctx)
+    search_data(ctx)
     user = User.objects.filter(email=CITIZEN_EMAIL).first()
     if user is None:
         busiest = (
