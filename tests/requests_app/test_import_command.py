@@ -68,7 +68,7 @@ def test_bad_rows_exit_non_zero_and_import_nothing(write):
     assert status == 1
     assert ServiceRequest.objects.count() == 0
     assert err == [
-        "line 3: Unknown approach “HYBRIDE” (known: ASYNC, SYNC).",
+        "line 3: Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).",
         "line 4: Bad date “x” (expected YYYY-MM-DD or DD/MM/YYYY).",
     ]
     assert out == [
@@ -94,7 +94,7 @@ def test_skip_invalid_imports_valid_rows_and_writes_rejected_ones_beside_the_inp
     assert out[0] == f"Rejected rows written to {rejected}"
     rows = list(csv.reader(io.StringIO(rejected.read_text(encoding="utf-8-sig")), delimiter=","))
     assert rows[0] == ["line", "reason", *HEADER]
-    assert rows[1][:3] == ["3", "Unknown approach “HYBRIDE” (known: ASYNC, SYNC).", "MMD2000"]
+    assert rows[1][:3] == ["3", "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).", "MMD2000"]
     assert len(rows) == 2
 
 

@@ -134,7 +134,7 @@ def test_dry_run_upload_shows_the_counts_and_rejected_rows_and_writes_nothing(lo
     body = text(page)
     assert "Dry run: nothing was written." in body
     assert "<td>3</td>" in body
-    assert "Unknown approach “HYBRIDE” (known: ASYNC, SYNC)." in body
+    assert "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX)." in body
     assert "Run the import, skipping the rejected rows" in body
 
 
