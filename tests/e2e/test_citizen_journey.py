@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.utils import formats, translation
 from playwright.sync_api import Page, expect
 
 from requests_app.forms.models import FormDraft
@@ -175,6 +176,14 @@ def follow_in_my_requests(page: Page, request: ServiceRequest) -> None:
     listed = page.get_by_test_id("my-requests").locator("a")
     expect(listed).to_have_count(1)
     expect(listed.first).to_contain_text(request.number)
+    # the first step the citizen sees, and the day it is expected by
+    visit = request.tasks.get(template__sequence="2")
+    with translation.override("fr"):
+        due = formats.date_format(visit.due_date, "DATE_FORMAT")
+    next_step = listed.first.get_by_test_id("next-step")
+    expect(next_step).to_contain_text("Prochaine étape : Visite de l'arboriste")
+    expect(next_step).to_contain_text(f"prévue d'ici le {due}")
+    expect(next_step).not_to_contain_text("Contrôle interne")
     shoot(page, "my-requests")
     listed.first.click()
     page.wait_for_url(re.compile(rf"/my/requests/{request.pk}/$"))
@@ -183,9 +192,8 @@ def follow_in_my_requests(page: Page, request: ServiceRequest) -> None:
     expect(steps).to_have_count(1)
     expect(steps.first).to_contain_text("Visite de l'arboriste")
     expect(page.get_by_test_id("timeline")).not_to_contain_text("Contrôle interne")
-    visit = request.tasks.get(template__sequence="2")
-    expect(steps.first).to_contain_text(str(visit.due_date.year))
-    expect(page.get_by_test_id("expected")).to_contain_text(str(visit.due_date.year))
+    expect(steps.first).to_contain_text(due)
+    expect(page.get_by_test_id("expected")).to_have_text(due)
 
 
 def agent_writes(browser, live_server, agent, request: ServiceRequest) -> Page:
