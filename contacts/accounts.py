@@ -13,9 +13,12 @@ turns a confirmed address into a Client.
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
@@ -46,6 +49,15 @@ class SignupForm(forms.Form):
         """allauth calls it once the account is saved; the adapter did the work."""
 
 
+def _model_backend() -> str:
+    """The dotted path of the first model backend in ``AUTHENTICATION_BACKENDS``."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        backend = import_string(path)
+        if isinstance(backend, type) and issubclass(backend, ModelBackend):
+            return path
+    raise LookupError("AUTHENTICATION_BACKENDS lists no model backend")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user.language = translation.get_language() or User.Language.FRENCH
@@ -58,9 +70,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def login(self, request, user):
-        # The session remembers Django's model backend: allauth would otherwise pick the first
-        # backend listed, django-axes', which finds no user from a session.
-        user.backend = "django.contrib.auth.backends.ModelBackend"
+        # The session remembers the model backend listed in the settings: allauth would
+        # otherwise pick the first backend listed, django-axes', which finds no user from a
+        # session; and a backend not listed there logs the person out on the next page.
+        user.backend = _model_backend()
         super().login(request, user)
 
     def confirm_email(self, request, email_address) -> bool:

@@ -76,7 +76,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("agent/import/", include("requests_app.imports.urls")),
     path("files/journal/", include("requests_app.mail.urls")),
-    path("reports/", include("reporting.report_urls")),
+    # The report builder before the dashboards, whose /reports/<name>/ would take "saved".
     path("reports/saved/", include("reporting.builder_urls")),
+    path("reports/", include("reporting.report_urls")),
     path("", include("contacts.urls")),
 ]

@@ -297,13 +297,19 @@ def requester_steps(request_id: int) -> list[dict]:
     ``visible_to_requester`` is set, in chain order, each as ``{"name", "state", "opened_at",
     "closed_at", "due_date"}`` where ``state`` is ``done``, ``current``, ``upcoming`` or
     ``cancelled``. The name is the step's, in the reader's language. One query."""
+    return requester_steps_of([request_id]).get(request_id, [])
+
+
+def requester_steps_of(request_ids) -> dict[int, list[dict]]:
+    """``requester_steps`` of several requests at once, by request id. One query."""
     tasks = (
         Task.objects.filter(
-            request_id=request_id, kind=Task.Kind.SERVICE, visible_to_requester=True
+            request_id__in=list(request_ids), kind=Task.Kind.SERVICE, visible_to_requester=True
         )
         .select_related("template")
         .only(
             "pk",
+            "request_id",
             "title",
             "status",
             "opened_at",
@@ -313,23 +319,25 @@ def requester_steps(request_id: int) -> list[dict]:
             "template__sequence",
             *[f"template__name_{code}" for code in _LANGUAGE_CODES],
         )
-        .order_by("template__sequence", "due_date", "pk")
+        .order_by("request_id", "template__sequence", "due_date", "pk")
     )
     states = {
         Task.Status.CLOSED: "done",
         Task.Status.CANCELLED: "cancelled",
         Task.Status.PENDING: "upcoming",
     }
-    return [
-        {
-            "name": task.template.name if task.template_id else task.title,
-            "state": states.get(task.status, "current"),
-            "opened_at": task.opened_at,
-            "closed_at": task.closed_at,
-            "due_date": task.due_date,
-        }
-        for task in tasks
-    ]
+    found: dict[int, list[dict]] = {}
+    for task in tasks:
+        found.setdefault(task.request_id, []).append(
+            {
+                "name": task.template.name if task.template_id else task.title,
+                "state": states.get(task.status, "current"),
+                "opened_at": task.opened_at,
+                "closed_at": task.closed_at,
+                "due_date": task.due_date,
+            }
+        )
+    return found
 
 
 # --- configuration ---------------------------------------------------------------------------

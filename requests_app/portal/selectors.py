@@ -15,7 +15,15 @@ from .status import citizen_status
 MY_ITEMS_LIMIT = 100
 
 
-_LIST_FIELDS = ("pk", "title", "status", "created_at", "requester", "organisation__name")
+_LIST_FIELDS = (
+    "pk",
+    "title",
+    "status",
+    "created_at",
+    "due_date",
+    "requester",
+    "organisation__name",
+)
 
 
 def client_requests(
@@ -45,9 +53,25 @@ def client_requests(
             .order_by("-created_at", "-pk")[:limit]
         )
     rows = sorted(own + theirs, key=lambda r: (r.created_at, r.pk), reverse=True)[:limit]
+    steps = chain.requester_steps_of(row.pk for row in rows)
     for row in rows:
         row.citizen_status = citizen_status(row.status)
+        row.next_step, row.expected = _next_step_and_expected(row, steps.get(row.pk, []))
     return rows
+
+
+def _next_step_and_expected(request: ServiceRequest, steps: list[dict]):
+    """The step the requester waits for (the current one, or else the next to come), and the
+    day the request is expected by: the date the body gave, or else the day its last step is
+    due; none once it is resolved or closed."""
+    waiting = [s for s in steps if s["state"] == "current"] or [
+        s for s in steps if s["state"] == "upcoming"
+    ]
+    if request.status in ServiceRequest.FINAL_STATUSES + (ServiceRequest.Status.RESOLVED,):
+        return None, None
+    open_steps = [s["due_date"] for s in steps if s["due_date"] and s["state"] != "cancelled"]
+    expected = request.due_date or (max(open_steps) if open_steps else None)
+    return (waiting[0] if waiting else None), expected
 
 
 def client_incidents(*, client: Client, limit: int = MY_ITEMS_LIMIT) -> list[Incident]:

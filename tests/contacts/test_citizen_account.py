@@ -108,6 +108,8 @@ def test_confirming_links_the_account_to_the_client_with_that_address(client, ma
     assert teacher.user == user
     assert Client.objects.filter(email__iexact="marie.tremblay@example.org").count() == 1
     assert client.session["_auth_user_id"] == str(user.pk)
+    # and the next page still knows her (the session names a backend the settings list)
+    assert client.get(reverse("portal:my_requests")).status_code == 200
     # and she logs in from then on
     client.logout()
     assert log_in(client, "marie.tremblay@example.org").status_code == 302

@@ -355,3 +355,18 @@ def test_a_manager_subscribes_addresses_and_removes_the_subscription(login, mana
         reverse("report_builder:unsubscribe", args=[saved.pk, subscription.pk])
     )
     assert removed.status_code == 302 and not ReportSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/reports/saved/", "report_builder:list"),
+        ("/reports/saved/new/", "report_builder:create"),
+        ("/reports/saved/3/", "report_builder:detail"),
+        ("/reports/volume/", "reports:dashboard"),
+    ],
+)
+def test_the_builder_s_addresses_are_not_taken_by_a_dashboard_s_name(path, name):
+    from django.urls import resolve
+
+    assert resolve(path).view_name == name

@@ -2,6 +2,8 @@
 thread (comments, never work notes, always as text), documents added and read back, an
 organisation's requests followed by its members, and the limits on messages and uploads."""
 
+from email.utils import parseaddr
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -55,6 +57,27 @@ def test_a_request_being_worked_reads_being_handled(login, citizen, own_request,
 
 
 # Timeline -------------------------------------------------------------------------------------
+
+
+def test_the_list_shows_each_request_s_visible_step_and_its_expected_date(
+    login, citizen, own_request, agent_of_group
+):
+    from django.utils import formats
+
+    client = login(citizen)
+    # at first: the review, in progress
+    listing = text(client.get(reverse("portal:my_requests")))
+    assert "En cours : Analyse de la demande" in listing
+    # once it is done, the internal check is open: the citizen waits for the works
+    first = own_request.tasks.get(template__sequence="1")
+    task_start(task=first, by=agent_of_group)
+    task_close(task=first, by=agent_of_group)
+    third = own_request.tasks.get(template__sequence="3")
+    listing = text(client.get(reverse("portal:my_requests")))
+    assert "Prochaine étape : Travaux" in listing
+    assert "Contrôle interne" not in listing
+    with translation.override("fr"):
+        assert f"prévue d'ici le {formats.date_format(third.due_date, 'DATE_FORMAT')}" in listing
 
 
 def test_the_timeline_shows_visible_steps_only_with_done_current_and_expected_dates(
@@ -152,7 +175,8 @@ def test_an_agents_comment_notifies_the_citizen_in_app_and_by_mail(
         app.conf.task_always_eager = False
     notification = Notification.objects.get(recipient=citizen)
     assert own_request.number in notification.title
-    assert [m.to for m in mailoutbox] == [[citizen.email]]
+    # the address, with or without the person's name before it
+    assert [[parseaddr(to)[1] for to in m.to] for m in mailoutbox] == [[citizen.email]]
 
 
 def test_unread_notifications_are_listed_on_my_requests_and_login_lands_there(
