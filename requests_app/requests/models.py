@@ -122,7 +122,8 @@ class ServiceRequest(ProtectedStateModel):
 
     @property
     def is_assisted(self) -> bool:
-        return self.created_by_id is not None and self.created_by_id != self.requester_id
+        # ``request_create`` records no creator when the requester files it themselves.
+        return self.created_by_id is not None
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def submit(self):

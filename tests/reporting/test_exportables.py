@@ -10,6 +10,9 @@ from pypdf import PdfReader
 from reporting import charts, exportables
 from reporting.exportables import Link, ReportDocument, Section, Table
 
+# The registry also lists the saved reports, which are rows.
+pytestmark = pytest.mark.django_db
+
 
 def _csv(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8-sig")

@@ -206,7 +206,9 @@ def test_any_bad_row_stops_the_whole_import():
     result = course_grid_import(data=grid([row(), row(sigle="MMD2000", approche="HYBRIDE")]))
 
     assert result.summary == "created=0 updated=0 unchanged=0 rejected=1"
-    assert result.errors == [(3, "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).")]
+    assert result.errors == [
+        (3, "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).")
+    ]
     assert _written() == before
 
 

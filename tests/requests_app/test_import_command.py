@@ -94,7 +94,11 @@ def test_skip_invalid_imports_valid_rows_and_writes_rejected_ones_beside_the_inp
     assert out[0] == f"Rejected rows written to {rejected}"
     rows = list(csv.reader(io.StringIO(rejected.read_text(encoding="utf-8-sig")), delimiter=","))
     assert rows[0] == ["line", "reason", *HEADER]
-    assert rows[1][:3] == ["3", "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).", "MMD2000"]
+    assert rows[1][:3] == [
+        "3",
+        "Unknown approach “HYBRIDE” (known: ASYNC, EQUIPNUM, SORTIES, SYNC, TRAVAUX).",
+        "MMD2000",
+    ]
     assert len(rows) == 2
 
 

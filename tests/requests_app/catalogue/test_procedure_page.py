@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from requests_app.forms.services import form_load
 from tests.factories import RequestTypeFactory
 from tests.helpers import text
+from tests.requests_app.forms.conftest import permit_form
 
 from .factories import (
     LaunchButtonFactory,
@@ -223,6 +225,7 @@ def start_of(request_type) -> str:
 
 
 def test_starting_a_request_asks_an_anonymous_visitor_to_log_in_first(client, sync):
+    form_load(data=permit_form(code="SYNC"))  # its form, published
     response = client.get(start_of(sync))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -19,10 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from contacts.invitations import invitation_token
 from contacts.models import PartnerInvitation, PartnerMembership
 from crm.models import Notification
+from requests_app.forms.models import FormDocument
+from requests_app.forms.services import form_load
 from requests_app.requests.attachments import attachment_add
 from requests_app.requests.models import JournalEntry, RequestAttachment
 from tests import factories
 from tests.helpers import rows_of
+from tests.requests_app.forms.conftest import permit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +89,21 @@ def world(db, media, request_type, school, head, teacher, agent_of_group, outsid
         partner=school, email="invite@college.example", invited_by=head
     )
     notification = Notification.objects.create(recipient=victim, title="Pour la victime")
+    # An e-service with its published form, and a file the victim gave in one of its forms.
+    permit = factories.chain(["1"], code="PERMIT", name="Permis", published=True)
+    form_load(data=permit_form())
+    document = FormDocument.objects.create(
+        request=theirs,
+        client=victim.client,
+        field_key="photo",
+        file=SimpleUploadedFile("privé.pdf", PDF),
+        original_name="privé.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
     return {
+        "permit": permit,
+        "document": document,
         "victim": victim,
         "request": theirs,
         "attachment": attachment,
@@ -113,6 +130,7 @@ class Rule:
 LOGIN = "login"
 REQUEST = lambda w: {"pk": w["request"].pk}  # noqa: E731
 SCHOOL = lambda w: {"pk": w["school"].pk}  # noqa: E731
+SERVICE = lambda w: {"slug": w["permit"].slug}  # noqa: E731
 
 RULES = {
     # Someone else's objects: 404, as if they did not exist.
@@ -150,6 +168,27 @@ RULES = {
     "notification_open": Rule(
         lambda w: {"pk": w["notification"].pk}, {"POST": 404}, {"POST": LOGIN}
     ),
+    # The e-services: their pages are public; a filing is the person's own; someone else's
+    # filed request, file or signed link is not found.
+    "portal:procedure": Rule(SERVICE, {"GET": 200}, {"GET": 200}),
+    "portal:procedure_template": Rule(
+        lambda w: {"slug": w["permit"].slug, "pk": 999999}, {"GET": 404}, {"GET": 404}
+    ),
+    "portal:request_start": Rule(SERVICE, {"GET": 302}, {"GET": LOGIN}),
+    # A visitor is sent back to the start, which asks them to log in.
+    "portal:request_step": Rule(
+        lambda w: {"slug": w["permit"].slug, "number": 1}, {"GET": 200}, {"GET": 302}
+    ),
+    # No draft of theirs to discard.
+    "portal:request_draft_discard": Rule(SERVICE, {"POST": 404}, {"POST": 404}),
+    "portal:request_filed": Rule(
+        lambda w: {"slug": w["permit"].slug, "pk": w["request"].pk}, {"GET": 404}, {"GET": 404}
+    ),
+    # The same words for everyone: "check your e-mail".
+    "portal:request_check_email": Rule(SERVICE, {"GET": 200}, {"GET": 200}),
+    "portal:form_confirm": Rule(lambda w: {"token": "forged"}, {"GET": 404}, {"GET": 404}),
+    "portal:request_follow": Rule(lambda w: {"token": "forged"}, {"GET": 404}, {"GET": 404}),
+    "portal:form_document": Rule(lambda w: {"pk": w["document"].pk}, {"GET": 404}, {"GET": 404}),
     # The outsider's own pages: they show nothing of anyone else's.
     "portal:home": Rule(None, {"GET": 200}, {"GET": 200}),
     "portal:my_requests": Rule(None, {"GET": 200}, {"GET": LOGIN}),
