@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
-from .tasks import notification_send_email
+from .tasks import notifications_send_email
 from .workflow import save_recorded
 
 
@@ -30,7 +30,8 @@ def notifications_send(
     )
     if email:
         ids = [n.pk for n in created if n.recipient.email]
-        transaction.on_commit(lambda: [notification_send_email.delay(pk) for pk in ids])
+        if ids:
+            transaction.on_commit(lambda: notifications_send_email.delay(ids))
     return created
 
 

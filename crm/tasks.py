@@ -15,6 +15,23 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notification_send_email(self, notification_id: int) -> str | None:
     """Mail one notification, at most once: the row is claimed with a conditional update."""
+    return _mail_notification(notification_id)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notifications_send_email(self, notification_ids: list[int]) -> list[str]:
+    """Mail the notifications of one action (one message on the broker for all its recipients:
+    publishing costs the web process more than the mail costs the worker), each at most once as
+    above: a retry after a failed mail sends only those not sent yet."""
+    sent = []
+    for notification_id in notification_ids:
+        email = _mail_notification(notification_id)
+        if email is not None:
+            sent.append(email)
+    return sent
+
+
+def _mail_notification(notification_id: int) -> str | None:
     claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
         emailed_at=timezone.now()
     )

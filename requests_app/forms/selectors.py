@@ -31,7 +31,7 @@ def published_version(request_type: RequestType) -> FormVersion | None:
     """The latest published version of the type's form (None: the type has no form yet)."""
     return (
         FormVersion.objects.filter(form__request_type=request_type)
-        .select_related("form")
+        .select_related("form__request_type")
         .order_by("-number")
         .first()
     )
@@ -43,7 +43,7 @@ def version_of_draft(draft: FormDraft) -> FormVersion:
 
 def draft_for(*, client: Client, request_type: RequestType) -> FormDraft | None:
     return (
-        FormDraft.objects.select_related("version__form", "client")
+        FormDraft.objects.select_related("version__form__request_type", "client")
         .filter(client=client, request_type=request_type)
         .first()
     )

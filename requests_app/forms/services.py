@@ -139,9 +139,9 @@ def form_submit(
     to the request."""
     if not token or len(token) > TOKEN_LENGTH:
         raise DomainError(_("The form is out of date: open it again."))
-    existing = _submitted(token)
-    if existing is not None:
-        return _same_requester(existing, requester), False
+    # No look-up of the token first: its unique row, inserted first, is the look-up (a token
+    # already filed fails the insert and the first filing's request is returned below), and the
+    # lock that makes a double click wait for the first click's transaction.
     request_type = version.form.request_type
     answers = _check_complete(version, data)
     try:

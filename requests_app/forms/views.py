@@ -448,7 +448,9 @@ def _submit(request, filling: Filling, token: str, *, organisation=None):
         messages.error(request, error.message)
         missing = engine.missing_required(filling.snapshot, filling.data)
         return redirect(filling.step_url(missing[0] if missing else 1))
-    filling.forget()
+    if filling.mode != "citizen":
+        # A citizen's draft was removed by form_submit, in its transaction.
+        filling.forget()
     if filling.mode == "assisted":
         expected = selectors.expected_date(filed)
         messages.success(

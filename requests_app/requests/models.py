@@ -122,7 +122,8 @@ class ServiceRequest(ProtectedStateModel):
 
     @property
     def is_assisted(self) -> bool:
-        # ``request_create`` records no creator when the requester files it themselves.
+        # request_create records who filed only when it is not the requester's own account (a
+        # user's id is never to be compared with a client's, as it was here).
         return self.created_by_id is not None
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)

@@ -76,13 +76,21 @@ def request_create(
             permissions.can_file_request(by, request),
             _("Only agents file a request on someone's behalf."),
         )
-    request.full_clean()
+    # The related rows were given as rows, read by the caller: checking that they exist would
+    # read them again (the foreign keys' constraints still hold).
+    request.full_clean(exclude=[f for f in _GIVEN_RELATIONS if getattr(request, f) is not None])
     author = by or requester.user
     request._history_user = author
     request.save()
     if submit:
-        request = request_submit(request=request, by=author)
+        # The row was just made in this transaction: nobody else sees it yet, nothing to lock
+        # or read again.
+        _submit(request, by=author)
     return request
+
+
+# The relations of a new request given as model instances to ``request_create``.
+_GIVEN_RELATIONS = ("requester", "request_type", "created_by", "organisation")
 
 
 @transaction.atomic
@@ -90,6 +98,10 @@ def request_submit(*, request: ServiceRequest, by: User | None) -> ServiceReques
     request = (
         ServiceRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
     )
+    return _submit(request, by=by)
+
+
+def _submit(request: ServiceRequest, *, by: User | None) -> ServiceRequest:
     if by is not None:  # None: the system (an import, the demo data)
         require(permissions.can_file_request(by, request), _("You may not submit this request."))
     transition(request, "submit")

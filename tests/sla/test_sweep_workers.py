@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from crm.models import Notification
-from crm.tasks import notification_send_email
+from crm.tasks import notification_send_email, notifications_send_email
 from requests_app.incidents import tasks
 from requests_app.models import Incident, SLAClock, SLAEscalation
 from tests import factories
@@ -52,7 +52,10 @@ from crm.celery import app
 
 queue, ready = sys.argv[1], Path(sys.argv[2])
 app.conf.task_default_queue = queue
-app.conf.task_routes = {"crm.tasks.notification_send_email": {"queue": queue + "-mail"}}
+app.conf.task_routes = {
+    "crm.tasks.notification_send_email": {"queue": queue + "-mail"},
+    "crm.tasks.notifications_send_email": {"queue": queue + "-mail"},
+}
 worker_ready.connect(lambda **kwargs: ready.touch(), weak=False)
 app.worker_main(
     ["worker", "--pool=solo", "-Q", queue, "-n", queue + "@%h", "--loglevel=WARNING",
@@ -173,6 +176,7 @@ def overdue_incidents(citizen, policy, support_group, helper, monkeypatch):
     passed and none recorded yet."""
     # The "new incident" mails of the set-up are no part of what is tested.
     monkeypatch.setattr(notification_send_email, "delay", lambda notification_id: None)
+    monkeypatch.setattr(notifications_send_email, "delay", lambda notification_ids: None)
 
     def create(count: int) -> list[Incident]:
         incidents = []
