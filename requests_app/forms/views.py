@@ -19,6 +19,7 @@ from contacts.forms import ClientChoiceForm
 from contacts.models import Client
 from contacts.organisations import organisations_of
 from contacts.services import client_for_user
+from crm import throttle
 from crm.errors import DomainError, NotAllowed
 from crm.permissions import backoffice_required
 
@@ -419,6 +420,9 @@ def _organisation_chosen(request, filling: Filling):
 
 
 def _submit(request, filling: Filling, token: str, *, organisation=None):
+    # The portal's submissions are counted per account or address (an agent's are not).
+    if filling.mode != "assisted" and not throttle.submission_allowed(request):
+        return throttle.too_many_response(request)
     try:
         if filling.mode == "anonymous":
             _submission, _new = services.anonymous_submission_create(

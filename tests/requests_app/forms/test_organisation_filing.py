@@ -70,3 +70,19 @@ def test_an_organisation_one_is_not_a_member_of_is_refused(login, citizen, permi
         assert response.status_code == 400
         assert "Choisissez l’une de vos organisations" in text(response)
     assert not ServiceRequest.objects.exists()
+
+
+def test_submissions_past_the_hourly_limit_are_refused_with_429(login, citizen, permit, settings):
+    settings.PORTAL_SUBMISSION_LIMIT_PER_HOUR = 1
+    client = login(citizen)
+    fill_to_last_step(client)
+    first = client.post(step_url(4), answers_step(4, accord="on", token=TOKEN))
+    assert first.status_code == 302
+    other = "d" * 32
+    client.post(
+        step_url(1), answers_step(1, nom="Ana Roy", courriel="ana@example.org", token=other)
+    )
+    client.post(step_url(2), answers_step(2, essence="erable", diametre="40", token=other))
+    second = client.post(step_url(4), answers_step(4, accord="on", token=other))
+    assert second.status_code == 429
+    assert ServiceRequest.objects.count() == 1
