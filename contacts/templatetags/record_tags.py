@@ -63,5 +63,6 @@ def table_rows(context, table):
                 cell_attrs[column.name] = column.attrs["td"].as_html()
             shown = render_value_in_context(cell, context)
             cells.append(f"<td {cell_attrs[column.name]}>{shown}</td>")
-        rows.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+        # Cells apart, as the template writes them: a row's text keeps its cells apart.
+        rows.append(f"<tr {row.attrs.as_html()}>\n{chr(10).join(cells)}\n</tr>")
     return mark_safe("\n".join(rows))  # noqa: S308 (cells escaped by render_value_in_context)

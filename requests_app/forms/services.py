@@ -2,9 +2,10 @@
 request (once, whatever the retries), and the filing without an account (confirm the e-mail,
 then file)."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.models import Client, Partner
@@ -278,7 +279,16 @@ def _names_from(submission: FormSubmission) -> dict:
 def form_load(*, data: dict, by: User | None = None, publish: bool = True) -> FormDefinition:
     """Create or replace the form of the request type ``data["request_type"]`` (its code) from a
     description (see requests_app/forms/demo_forms.json), then publish it when it changed.
-    Versions already published keep their snapshot: requests filed with them read as before."""
+    Versions already published keep their snapshot: requests filed with them read as before.
+
+    The description's unsuffixed texts are French (``title``, ``title_en``): they are written in
+    the default language whatever language is active, since a translated field written by its
+    plain name goes to the active language's column."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _form_load(data=data, by=by, publish=publish)
+
+
+def _form_load(*, data: dict, by: User | None, publish: bool) -> FormDefinition:
     request_type = RequestType.objects.get(code=data["request_type"].upper())
     form, _created = FormDefinition.objects.get_or_create(request_type=request_type)
     for name in ("intro", "intro_en"):

@@ -3,13 +3,16 @@ members follow it; nobody files for an organisation they are not a member of."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from contacts.models import PartnerMembership
+from requests_app.forms.models import FormField, FormStep
+from requests_app.forms.services import form_load
 from requests_app.requests.models import ServiceRequest
 from tests import factories
 from tests.helpers import text
 
-from .conftest import answers_step
+from .conftest import answers_step, permit_form
 from .test_filling import TOKEN, fill_to_last_step, step_url
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +89,15 @@ def test_submissions_past_the_hourly_limit_are_refused_with_429(login, citizen, 
     second = client.post(step_url(4), answers_step(4, accord="on", token=other))
     assert second.status_code == 429
     assert ServiceRequest.objects.count() == 1
+
+
+def test_a_form_description_loads_in_french_whatever_language_is_active(permit_type):
+    # given a request in English (an English-speaking administrator, a leaked activation)
+    with translation.override("en"):
+        # when
+        form_load(data=permit_form())
+    # then the plain texts are French and the _en ones English
+    step = FormStep.objects.order_by("position").first()
+    assert (step.title_fr, step.title_en) == ("Vous", "You")
+    field = FormField.objects.get(key="nom")
+    assert (field.label_fr, field.label_en) == ("Nom complet", "Full name")
