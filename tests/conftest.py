@@ -2,6 +2,7 @@ import importlib
 import uuid
 
 import pytest
+from django.core.cache import caches
 
 from tests import factories
 
@@ -54,6 +55,9 @@ def _fresh_throttle_counters(settings):
             "KEY_PREFIX": f"{throttle_cache['KEY_PREFIX']}-{uuid.uuid4()}",
         },
     }
+    # allauth counts sign-ups per address in the default cache (process memory here, shared
+    # with the browser tests' live server): each test starts from zero there too.
+    caches["default"].clear()
 
 
 @pytest.fixture
