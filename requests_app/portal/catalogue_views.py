@@ -6,14 +6,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from crm.selectors import notification_list
-
 from ..catalogue import selectors
 from ..catalogue.forms import CatalogueFilterForm
 from ..catalogue.models import ProcedureDocument, RequestType
-
-# The unread notifications shown above the catalogue.
-UNREAD_SHOWN = 5
+from . import selectors as portal_selectors
 
 
 @require_safe
@@ -36,11 +32,7 @@ def home(request):
         "tiles": tiles,
         "filtered": bool(theme or words),
         # What is new for a logged-in person, shown above the catalogue.
-        "unread": (
-            notification_list(user=request.user, unread_only=True, limit=UNREAD_SHOWN)
-            if request.user.is_authenticated
-            else []
-        ),
+        "unread": portal_selectors.unread_notifications(user=request.user),
     }
     return render(request, "portal/home.html", context, status=status)
 

@@ -4,6 +4,7 @@ organisations the account is a member of."""
 from contacts.models import Client
 from contacts.organisations import organisation_ids_of
 from crm.models import User
+from crm.selectors import notification_list
 from tasks_app import chain
 
 from ..incidents.models import Incident
@@ -146,3 +147,14 @@ def request_attachments(*, request_id: int) -> list[RequestAttachment]:
         .select_related("uploaded_by")
         .order_by("created_at", "pk")
     )
+
+
+# The unread notifications the portal's pages show on top.
+UNREAD_SHOWN = 5
+
+
+def unread_notifications(*, user) -> list:
+    """What is new for a logged-in person, shown above the catalogue and "My requests"."""
+    if not user.is_authenticated:
+        return []
+    return notification_list(user=user, unread_only=True, limit=UNREAD_SHOWN)

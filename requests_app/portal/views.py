@@ -17,7 +17,6 @@ from contacts.organisations import organisations_of
 from contacts.services import client_for_user
 from crm import throttle
 from crm.errors import DomainError, NotAllowed
-from crm.selectors import notification_list
 
 from ..forms.selectors import drafts_of
 from ..requests import permissions
@@ -28,9 +27,6 @@ from ..requests.services import request_cancel
 from ..requests.views import attachment_response
 from . import selectors
 from .forms import AttachmentForm, CancelForm, MessageForm
-
-# The unread notifications the portal's pages show on top.
-UNREAD_SHOWN = 5
 
 
 @login_required
@@ -44,7 +40,7 @@ def my_requests(request):
         "incidents": selectors.client_incidents(client=client),
         "drafts": drafts_of(client=client),
         "memberships": organisations_of(request.user),
-        "unread": notification_list(user=request.user, unread_only=True, limit=UNREAD_SHOWN),
+        "unread": selectors.unread_notifications(user=request.user),
     }
     return render(request, "portal/my_requests.html", context)
 
