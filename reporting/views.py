@@ -2,6 +2,8 @@
 each app's selectors (dashlets.py); a dashlet that reads more than a count loads itself after
 the page (htmx)."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -30,10 +32,25 @@ def _home_context(request, *, arranging: bool = False, focus: str = "") -> dict:
     }
 
 
+def _focus_after(action: str, key: str) -> str:
+    """The control that keeps the keyboard's focus once a dashlet has moved."""
+    return f"{action}-{key}" if action in ("up", "down") else "arrange-summary"
+
+
+def _asked_focus(value: str) -> str:
+    """The ``focus`` a plain arranging form sends back, when it names one of our controls."""
+    action, _, key = value.partition("-")
+    if value == "arrange-summary" or (action in ("up", "down") and key in dashlets.DASHLETS):
+        return value
+    return ""
+
+
 @backoffice_required
 @require_safe
 def agent_home(request):
-    context = _home_context(request, arranging=request.GET.get("arrange") == "1")
+    arranging = request.GET.get("arrange") == "1"
+    focus = _asked_focus(request.GET.get("focus", "")) if arranging else ""
+    context = _home_context(request, arranging=arranging, focus=focus)
     return render(request, "agent/home.html", context)
 
 
@@ -73,8 +90,10 @@ def dashlet_arrange(request):
         raise PermissionDenied(error.message) from error
     except ValidationError as error:
         return HttpResponseBadRequest("; ".join(error.messages))
+    focus = _focus_after(action, key)
     if request.htmx:
-        focus = f"{action}-{key}" if action in ("up", "down") else "arrange-summary"
         context = _home_context(request, arranging=True, focus=focus)
         return render(request, "reporting/_home_region.html", context)
-    return redirect(f"{reverse('agent:home')}?arrange=1#arrange")
+    # a plain form (or a press before htmx has taken the new buttons over) keeps the focus too;
+    # no #fragment, which would stop the browser from honouring autofocus
+    return redirect(f"{reverse('agent:home')}?{urlencode({'arrange': 1, 'focus': focus})}")

@@ -39,7 +39,8 @@ def test_moving_hiding_and_adding_dashlets_is_kept_for_the_next_visit(login, age
     client.post(ARRANGE, {"key": "counts", "action": "remove"})
     client.post(ARRANGE, {"key": "favourites", "action": "remove"})
     response = client.post(ARRANGE, {"key": "favourites", "action": "add"})
-    assert response.status_code == 302 and response["Location"].endswith("?arrange=1#arrange")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?arrange=1&focus=arrange-summary")
     expected = [
         "queue",
         "my_tasks",
@@ -66,6 +67,23 @@ def test_arranging_with_htmx_returns_the_region_with_focus_on_the_moved_button(l
     assert body.startswith('<div id="home-region">')
     assert re.search(r'id="down-sla_at_risk"[^>]*autofocus', body)
     assert "<html" not in body
+
+
+def test_a_plain_arranging_form_comes_back_with_focus_on_the_moved_button(login, agent):
+    # a keyboard user whose press reached the server before htmx took the new buttons over
+    client = login(agent)
+    response = client.post(ARRANGE, {"key": "queue", "action": "down"})
+    assert response.status_code == 302
+    body = text(client.get(response["Location"]))
+    assert re.search(r'id="down-queue"[^>]*autofocus', body)
+    assert len(re.findall(r"\bautofocus\b", body)) == 1
+
+
+@pytest.mark.parametrize("focus", ["down-nope", "sideways-queue", "x" * 10_000, ""])
+def test_an_unknown_focus_on_the_home_is_ignored(login, agent, focus):
+    response = login(agent).get(HOME, {"arrange": "1", "focus": focus})
+    assert response.status_code == 200
+    assert "autofocus" not in text(response)
 
 
 @pytest.mark.parametrize(
