@@ -303,7 +303,7 @@ def _copy(model: type[models.Model], columns: list[str], rows, **constants) -> N
     model's default, prepared once for all rows."""
     rest, tail = [], []
     for f in model._meta.concrete_fields:
-        if f.attname in columns:
+        if f.attname in columns or f.generated:
             continue
         value = constants[f.attname] if f.attname in constants else f.get_default()
         if value is None and not f.null:

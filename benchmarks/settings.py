@@ -10,3 +10,7 @@ pays in production, where ``crm/settings.py`` keeps connections for 60 s.
 from tests.settings import *  # noqa: F403
 
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+
+# Production runs with DEBUG off: no SQL kept per query, no template debug information, and
+# the middleware and error paths it takes. (The query counts are read by capturing them.)
+DEBUG = False
