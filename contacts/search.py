@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from crm.search import (
     contains_all,
     digits_contain,
+    ids_found,
     in_values,
     indexed,
     record_number,
@@ -72,12 +73,12 @@ def requester_ids(q: str, *, phone_min_digits: int = PHONE_MIN_DIGITS) -> list[i
     found after a few thousand rows) and adding up the indexes' rows (a rare word: the title's
     trigrams OR the requester index for these ids). With a subquery in the OR it has the first
     plan only, which reads every row for a rare word."""
-    found = clients_matching(q, phone_min_digits=phone_min_digits)
-    ids = list(found.order_by().values_list("pk", flat=True)[: REQUESTER_IDS_CAP + 1])
-    return found if len(ids) > REQUESTER_IDS_CAP else ids
+    return ids_found(clients_matching(q, phone_min_digits=phone_min_digits), REQUESTER_IDS_CAP)
 
 
-def record_condition(q: str, *, number_prefix: str, requester: str = "requester") -> Q:
+def record_condition(
+    q: str, *, number_prefix: str, requester: str = "requester", requesters=None
+) -> Q:
     """What finds a record served to a client (a request, an incident) for ``q``, as one
     condition (one query first reads the requesters found, ``requester_ids``):
 
@@ -86,7 +87,8 @@ def record_condition(q: str, *, number_prefix: str, requester: str = "requester"
       clients with that phone number;
     - other text is the records whose title holds every word (compared on the record's stored
       ``title_folded``, ``crm.search.folded_column``), and the records of the clients that
-      ``client_condition`` finds.
+      ``client_condition`` finds (``requesters``, when they were read already:
+      ``requester_ids(q)``).
     """
     q = " ".join(q.split())
     number = record_number(q, (number_prefix,))
@@ -98,4 +100,6 @@ def record_condition(q: str, *, number_prefix: str, requester: str = "requester"
             condition |= in_values(requester, owners)
         return condition
     titles = contains_all(("title",), q, folded={"title": "title_folded"})
-    return titles | in_values(requester, requester_ids(q))
+    if requesters is None:
+        requesters = requester_ids(q)
+    return titles | in_values(requester, requesters)

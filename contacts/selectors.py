@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django_tables2 import Table
 
-from crm.search import first_found
+from crm.search import first_found, first_found_of, ids_found
 
 from .filters import FILTERS, CRMFilter
 from .models import Client, Contact, Partner, SavedFilter
@@ -15,15 +15,19 @@ from .search import client_condition
 from .tables import LISTS, TABLES
 
 
-def client_search(*, q: str, limit: int = 20) -> QuerySet:
+def client_search(*, q: str, limit: int = 20, ids=None) -> QuerySet:
     """Clients whose first name, last name, "first last", e-mail or phone contain ``q``
     (accents and case ignored on PostgreSQL; a phone matches on its digits, whatever the
-    punctuation typed)."""
+    punctuation typed), sorted by name.
+
+    ``ids``: the ids ``q`` finds, read already (``search.requester_ids``): a list of a few,
+    sorted among themselves, or past its cap the newest ``limit`` (``crm.search.first_found_of``).
+    """
     q = " ".join(q.split())
     if not q:
         return Client.objects.none()
     found = Client.objects.filter(client_condition(q)).order_by("last_name", "first_name", "pk")
-    return first_found(found, limit)
+    return first_found(found, limit) if ids is None else first_found_of(found, limit, ids)
 
 
 # --- The CRM's lists, their exports and saved filters, and the global search's pieces -------
@@ -59,17 +63,26 @@ def saved_filters_of(*, user, list_name: str) -> QuerySet:
     return SavedFilter.objects.filter(user=user, list_name=list_name).order_by("name", "pk")
 
 
-def partner_search(*, q: str, limit: int = 20) -> QuerySet:
+def _first(found: QuerySet, limit: int, cap: int | None) -> QuerySet:
+    """``first_found``; with a ``cap``, the few found sorted, or past it the newest
+    (``crm.search.first_found_of``): one query more, but none that sorts every match."""
+    if cap is None:
+        return first_found(found, limit)
+    return first_found_of(found, limit, ids_found(found, cap))
+
+
+def partner_search(*, q: str, limit: int = 20, cap: int | None = None) -> QuerySet:
     """Partners whose name or e-mail holds every word of ``q``, or whose phone holds its digits
-    (accents and case ignored on PostgreSQL)."""
+    (accents and case ignored on PostgreSQL), sorted by name (``cap``: see ``_first``)."""
     q = " ".join(q.split())
     if not q:
         return Partner.objects.none()
-    return first_found(Partner.objects.filter(partner_condition(q)).order_by("name", "pk"), limit)
+    return _first(Partner.objects.filter(partner_condition(q)).order_by("name", "pk"), limit, cap)
 
 
-def contact_search(*, q: str, limit: int = 20) -> QuerySet:
-    """Contacts found by name, e-mail or phone digits, with their partner."""
+def contact_search(*, q: str, limit: int = 20, cap: int | None = None) -> QuerySet:
+    """Contacts found by name, e-mail or phone digits, with their partner, sorted by name
+    (``cap``: see ``_first``)."""
     q = " ".join(q.split())
     if not q:
         return Contact.objects.none()
@@ -78,4 +91,4 @@ def contact_search(*, q: str, limit: int = 20) -> QuerySet:
         .filter(contact_condition(q))
         .order_by("last_name", "first_name", "pk")
     )
-    return first_found(found, limit)
+    return _first(found, limit, cap)

@@ -177,6 +177,27 @@ def first_found(queryset, limit: int):
     return queryset.filter(pk__in=filtered_then_sorted(queryset).values("pk")[:limit])
 
 
+def ids_found(queryset, cap: int):
+    """The ids of the rows ``queryset`` finds, as a list when there are no more than ``cap``
+    (one query, ``cap + 1`` ids read at most), else as the subquery."""
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
+    return ids if len(ids) <= cap else queryset.order_by().values("pk")
+
+
+def first_found_of(queryset, limit: int, ids):
+    """The first ``limit`` rows of a searched, sorted ``queryset`` (one query), given the ids
+    it finds (``ids_found``): a few, sorted among themselves; more than the cap, the ``limit``
+    newest, sorted. A common name's newest are found walking the primary key's index back
+    (some hundred rows read); its first in the sort order need every match sorted (30,000
+    rows and 50 ms for "tremblay" among 210,000 clients)."""
+    if isinstance(ids, list):
+        # Asked for even when none were found, so that the queries are the same whatever is
+        # found (``pk__in=[]`` is answered without asking).
+        found = Q(EqualsAny("pk", ids)) if indexed() else in_values("pk", ids)
+        return queryset.filter(found)[:limit]
+    return queryset.filter(pk__in=queryset.order_by("-pk").values("pk")[:limit])[:limit]
+
+
 def _field_of(model, path: str):
     parts = path.split("__")
     for part in parts[:-1]:

@@ -3,8 +3,13 @@ incidents found by name, e-mail, phone or number ("REQ0000123", "INC42"), groupe
 
 It composes each app's own search (the layer above them all may: see .importlinter), each kind
 a query with a LIMIT on its trigram indexes, so that the answer costs the same number of
-queries whatever the number of rows matched (7: one per kind, and the requesters found for the
-requests and for the incidents)."""
+queries whatever the number of rows matched (8: the clients found, read once for the clients,
+the requests and the incidents; the clients, the partners and the contacts, each a query for
+the ids found and one for the rows; the requests; the incidents).
+
+A kind that finds more than a few hundred rows (a common surname) shows its newest, sorted:
+the first in name order would need every match sorted first (30,000 "Tremblay"); its list,
+linked, sorts them all."""
 
 from dataclasses import dataclass, field
 
@@ -14,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts import selectors as contact_selectors
 from contacts.permissions import can_view_crm
 from contacts.records import RECORD_TYPES
+from contacts.search import requester_ids
 from crm.permissions import can_read_backoffice
 from requests_app.incidents.models import Incident
 from requests_app.incidents.search import incident_search
@@ -23,6 +29,8 @@ from requests_app.requests.search import request_search
 # Results per kind: a few in the dropdown, more on the results page.
 SUGGEST_LIMIT = 5
 PAGE_LIMIT = 20
+# Up to this many partners or contacts found are sorted by name; past it, the newest are shown.
+SORTED_CAP = 500
 
 
 @dataclass(frozen=True)
@@ -47,30 +55,45 @@ def _person_detail(*parts) -> str:
     return " · ".join(str(p) for p in parts if p)
 
 
-def _clients(q: str, limit: int) -> list[Hit]:
+class _Found:
+    """The clients ``q`` finds, read once when first asked for (their ids, or past
+    ``REQUESTER_IDS_CAP`` the subquery): the clients, requests and incidents found use them."""
+
+    def __init__(self, q: str):
+        self.q = q
+        self._clients = None
+
+    @property
+    def clients(self):
+        if self._clients is None:
+            self._clients = requester_ids(self.q)
+        return self._clients
+
+
+def _clients(found: _Found, limit: int) -> list[Hit]:
     return [
         Hit(c.get_absolute_url(), str(c), _person_detail(c.email, c.phone))
-        for c in contact_selectors.client_search(q=q, limit=limit)
+        for c in contact_selectors.client_search(q=found.q, limit=limit, ids=found.clients)
     ]
 
 
-def _partners(q: str, limit: int) -> list[Hit]:
+def _partners(found: _Found, limit: int) -> list[Hit]:
     return [
         Hit(p.get_absolute_url(), str(p), _person_detail(p.email, p.phone, p.city))
-        for p in contact_selectors.partner_search(q=q, limit=limit)
+        for p in contact_selectors.partner_search(q=found.q, limit=limit, cap=SORTED_CAP)
     ]
 
 
-def _contacts(q: str, limit: int) -> list[Hit]:
+def _contacts(found: _Found, limit: int) -> list[Hit]:
     return [
         Hit(c.get_absolute_url(), str(c), _person_detail(c.partner, c.email, c.phone))
-        for c in contact_selectors.contact_search(q=q, limit=limit)
+        for c in contact_selectors.contact_search(q=found.q, limit=limit, cap=SORTED_CAP)
     ]
 
 
-def _numbered(model, search, q: str, limit: int) -> list[Hit]:
+def _numbered(model, search, found: _Found, limit: int) -> list[Hit]:
     rows = (
-        search(model.objects.select_related("requester"), q)
+        search(model.objects.select_related("requester"), found.q, requesters=found.clients)
         .only(
             "pk",
             "title",
@@ -92,12 +115,12 @@ def _numbered(model, search, q: str, limit: int) -> list[Hit]:
     ]
 
 
-def _requests(q: str, limit: int) -> list[Hit]:
-    return _numbered(ServiceRequest, request_search, q, limit)
+def _requests(found: _Found, limit: int) -> list[Hit]:
+    return _numbered(ServiceRequest, request_search, found, limit)
 
 
-def _incidents(q: str, limit: int) -> list[Hit]:
-    return _numbered(Incident, incident_search, q, limit)
+def _incidents(found: _Found, limit: int) -> list[Hit]:
+    return _numbered(Incident, incident_search, found, limit)
 
 
 def _crm_group(kind: str):
@@ -128,10 +151,11 @@ def global_search(*, user, q: str, limit: int = PAGE_LIMIT) -> list[Group]:
     if not q:
         return []
     groups = []
+    found = _Found(q)
     for kind, label, icon, list_name, find in KINDS:
         if not _may_see(user, kind):
             continue
-        hits = find(q, limit + 1)
+        hits = find(found, limit + 1)
         if hits:
             groups.append(
                 Group(

@@ -8,8 +8,12 @@ from contacts.search import record_condition
 from .models import Incident
 
 
-def incident_search(queryset: QuerySet, q: str) -> QuerySet:
-    """The incidents of ``queryset`` that ``q`` finds (all of them for an empty ``q``)."""
+def incident_search(queryset: QuerySet, q: str, *, requesters=None) -> QuerySet:
+    """The incidents of ``queryset`` that ``q`` finds (all of them for an empty ``q``);
+    ``requesters``: the clients ``q`` finds, when they were read already
+    (``contacts.search.requester_ids``)."""
     if not q.strip():
         return queryset
-    return queryset.filter(record_condition(q, number_prefix=Incident.NUMBER_PREFIX))
+    return queryset.filter(
+        record_condition(q, number_prefix=Incident.NUMBER_PREFIX, requesters=requesters)
+    )

@@ -8,11 +8,15 @@ from contacts.search import record_condition
 from .models import ServiceRequest
 
 
-def request_search(queryset: QuerySet, q: str) -> QuerySet:
-    """The requests of ``queryset`` that ``q`` finds (all of them for an empty ``q``)."""
+def request_search(queryset: QuerySet, q: str, *, requesters=None) -> QuerySet:
+    """The requests of ``queryset`` that ``q`` finds (all of them for an empty ``q``);
+    ``requesters``: the clients ``q`` finds, when they were read already
+    (``contacts.search.requester_ids``)."""
     if not q.strip():
         return queryset
-    return queryset.filter(record_condition(q, number_prefix=ServiceRequest.NUMBER_PREFIX))
+    return queryset.filter(
+        record_condition(q, number_prefix=ServiceRequest.NUMBER_PREFIX, requesters=requesters)
+    )
 
 
 def request_ids_matching(q: str) -> QuerySet:

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts import search as contact_search
+from contacts.models import Client
 from reporting import search
 from tests import factories
 from tests.helpers import text
@@ -98,8 +100,29 @@ def test_the_search_costs_the_same_queries_with_few_or_many_matches(agent):
         factories.ServiceRequestFactory(title="Gagnon")
     with CaptureQueriesContext(connection) as many:
         groups = search.global_search(user=agent, q="gagnon")
-    assert len(many) == len(few) <= 7
+    assert len(many) == len(few) <= 8
     assert {g.kind for g in groups} == {"client", "partner", "contact", "request"}
+
+
+def test_past_the_sorted_cap_a_kind_shows_its_newest_matches_sorted(agent, monkeypatch):
+    # given more clients and partners found than the search sorts whole
+    monkeypatch.setattr(search, "SORTED_CAP", 3)
+    monkeypatch.setattr(contact_search, "REQUESTER_IDS_CAP", 3)
+    for first in ("Zoé", "Anne", "Marc", "Léa", "Yves"):
+        factories.ClientFactory(first_name=first, last_name="Tremblay")
+    for name in ("Tremblay Zinc", "Tremblay Acier", "Tremblay Bois", "Tremblay Verre"):
+        factories.PartnerFactory(name=name)
+    anne = Client.objects.get(first_name="Anne")
+    factories.ServiceRequestFactory(title="Demande", requester=anne)
+    # when two of each are asked for
+    groups = {g.kind: g for g in search.global_search(user=agent, q="tremblay", limit=2)}
+    # then the newest are shown (three read, to tell there are more), in name order, with a
+    # link to all of them
+    assert [h.title for h in groups["client"].hits] == ["Léa Tremblay", "Marc Tremblay"]
+    assert [h.title for h in groups["partner"].hits] == ["Tremblay Acier", "Tremblay Bois"]
+    assert groups["client"].more and groups["partner"].more
+    # and the requests of every client found are still found
+    assert [h.title.split(" ", 1)[1] for h in groups["request"].hits] == ["Demande"]
 
 
 def test_the_dropdown_shows_the_top_matches_grouped_with_a_link_to_all(client, agent, world):
