@@ -5,6 +5,15 @@ PORTAL_LAYOUT = "portal/base.html"
 AGENT_LAYOUT = "agent/base.html"
 
 
+def _unread(request, user) -> int:
+    """The bell's count, read once per request: a page whose parts are rendered apart (a
+    cached fragment, an included form) runs the context processors once for each."""
+    count = getattr(request, "_unread_notifications", None)
+    if count is None:
+        count = request._unread_notifications = notification_unread_count(user=user)
+    return count
+
+
 def shell(request):
     """What every page's layout needs: the bell's unread count and the user's display choices.
 
@@ -23,7 +32,7 @@ def shell(request):
     in_agent_pages = request.path.startswith("/agent/")
     return {
         "shell_layout": AGENT_LAYOUT if backoffice and in_agent_pages else PORTAL_LAYOUT,
-        "unread_notifications": notification_unread_count(user=user),
+        "unread_notifications": _unread(request, user),
         "ui_theme": user.theme,
         "ui_density": user.density,
         "is_backoffice_user": backoffice,

@@ -362,6 +362,26 @@ def test_an_htmx_search_gets_only_the_list_region_and_varies_on_it(client, agent
     assert "<html" in full.content.decode()
 
 
+def test_the_advanced_panel_loads_its_agents_when_it_opens_unless_one_is_chosen(
+    client, agent, colleague
+):
+    client.force_login(agent)
+    # a plain search leaves the panel, and its select of every agent, to be loaded
+    page = text(client.get(list_url("client"), {"q": "jodoin"}))
+    assert 'name="owner"' not in page
+    assert f'hx-get="{list_url("client")}?panel=advanced"' in page
+    # opening it reads its fields alone
+    panel = client.get(list_url("client"), {"panel": "advanced"}, HTTP_HX_REQUEST="true")
+    assert panel.status_code == 200
+    body = text(panel)
+    assert "<html" not in body and 'name="owner"' in body
+    assert f'<option value="{colleague.pk}">' in body
+    # a query that sets one of its fields shows it open, with the choice kept
+    chosen = text(client.get(list_url("client"), {"owner": colleague.pk}))
+    assert f'<option value="{colleague.pk}" selected>' in chosen
+    assert "panel=advanced" not in chosen
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_bad_input_gives_a_clean_list_or_a_4xx_never_a_500(client, agent, rows, kind):
     client.force_login(agent)
