@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.search import filtered_then_sorted, in_values
+from crm.search import any_of, filtered_then_sorted, in_values
 
 from .models import Call, Client, Contact, Document, Meeting, Note, Partner
 
@@ -89,9 +89,13 @@ def older_than(before: Cursor | None, *, field: str, kind: str) -> Q:
     return condition
 
 
-def target_condition(target, *, contacts_too: bool = True) -> Q | None:
+def target_condition(target, *, contacts_too: bool = True, model=None) -> Q | None:
     """The rows with ``client``/``contact``/``partner`` foreign keys that concern ``target``: a
-    partner's own and, with ``contacts_too``, those of its contacts. None for another model."""
+    partner's own and, with ``contacts_too``, those of its contacts. None for another model.
+
+    ``model``: the rows' model, for a partner's two foreign keys to be asked apart
+    (``crm.search.any_of``): for their OR, PostgreSQL estimated a scan of every note cheaper
+    than both indexes (30 ms for a partner of 500 contacts among 250,000 notes)."""
     if isinstance(target, Client):
         return Q(client_id=target.pk)
     if isinstance(target, Contact):
@@ -106,7 +110,10 @@ def target_condition(target, *, contacts_too: bool = True) -> Q | None:
                     Contact.objects.filter(partner_id=target.pk).values_list("pk", flat=True)
                 )
             if target._timeline_contact_ids:
-                condition |= in_values("contact_id", target._timeline_contact_ids)
+                theirs = in_values("contact_id", target._timeline_contact_ids)
+                if model is not None:
+                    return any_of(model, [condition, theirs])
+                condition |= theirs
         return condition
     return None
 
@@ -147,7 +154,7 @@ def _context(activity, target) -> str:
 
 
 def _activities(model, target, limit, before, *, kind, field):
-    condition = target_condition(target)
+    condition = target_condition(target, model=model)
     if condition is None:
         return []
     related = ["assigned_to"]

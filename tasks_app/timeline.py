@@ -26,7 +26,7 @@ TODO_STATUS_LABELS = {
 
 
 def todos(target, limit, before):
-    condition = target_condition(target)
+    condition = target_condition(target, model=Task)
     if condition is None:
         return []
     rows = newest_first(
