@@ -68,6 +68,9 @@ def test_the_client_list_with_its_filter_panel_open_fits_the_screen(
     page.goto("/agent/clients/")
     page.get_by_test_id("crm-advanced-toggle").click()
     expect(page.get_by_test_id("crm-advanced")).to_be_visible()
+    # its fields load as it opens, and it ends open to their full height
+    expect(page.get_by_test_id("crm-advanced-fields")).to_be_visible()
+    expect(page.locator("#crm-advanced.collapse.show")).to_have_count(1)
     page.locator("#id_city").fill("laval")
     page.locator("#id_city").dispatch_event("change")
     expect(page).to_have_url(re.compile(r"city=laval"))
