@@ -127,13 +127,11 @@ def incident_set_status(
                 "target": dict(Incident.Status.choices).get(status, status),
             }
         )
-    if name == "reopen":
-        limit = incident.resolved_at + timedelta(days=settings.INCIDENT_REOPEN_DAYS)
-        if now > limit:
-            raise DomainError(
-                _("This incident was resolved more than %(days)s days ago: open a new one.")
-                % {"days": settings.INCIDENT_REOPEN_DAYS}
-            )
+    if name == "reopen" and not _may_reopen(incident, now):
+        raise DomainError(
+            _("This incident was resolved more than %(days)s days ago: open a new one.")
+            % {"days": settings.INCIDENT_REOPEN_DAYS}
+        )
     kwargs = {"when": now} if name in ("resolve", "close") else {}
     transition(incident, name, **kwargs)
     if incident.assignee_id is None and status != Incident.Status.CLOSED:
@@ -283,8 +281,22 @@ def incident_journal_add(
 
 def incident_requester_replied(*, incident: Incident, by: User | None, now: datetime) -> None:
     """The requester of the (locked) incident answered, on the portal or by e-mail: an
-    incident awaiting them is worked again, and its clocks run again."""
+    incident awaiting them is worked again, and its clocks run again. A resolved incident is
+    reopened (its resolution clock runs again) when the answer comes within
+    ``INCIDENT_REOPEN_DAYS`` of its resolution, as an agent may reopen it; later, or once
+    closed, the answer stays in its journal for an agent to read."""
     if incident.status == Incident.Status.AWAITING_REQUESTER:
         incident.requester_replied()
         save_recorded(incident, by=by, reason="requester_replied")
         sla_services.clocks_sync_pause(incident=incident, now=now)
+    elif incident.status == Incident.Status.RESOLVED and _may_reopen(incident, now):
+        transition(incident, "reopen")
+        save_recorded(incident, by=by, reason=TRANSITION_REASONS["reopen"])
+        sla_services.clock_restart(incident=incident, kind=SLAClock.Kind.RESOLUTION, now=now)
+        sla_services.clocks_sync_pause(incident=incident, now=now)
+
+
+def _may_reopen(incident: Incident, now: datetime) -> bool:
+    """Whether a resolved incident is still within the days it may be reopened."""
+    resolved_at = incident.resolved_at
+    return resolved_at is None or now <= resolved_at + timedelta(days=settings.INCIDENT_REOPEN_DAYS)

@@ -12,6 +12,7 @@ from requests_app.mail import inbound, tokens
 from requests_app.mail.inbound import inbound_email_receive
 from requests_app.mail.models import InboundEmail, JournalAttachment
 from requests_app.models import Incident, JournalEntry, ServiceRequest
+from requests_app.sla.models import SLAClock
 from requests_app.requests.journal import journal_add
 from tests import factories
 from tests.helpers import rows_of
@@ -105,6 +106,45 @@ def test_a_reply_on_an_incident_awaiting_the_requester_starts_it_again(
     latest = help_incident.history.order_by("-history_date", "-history_id").first()
     assert latest.history_reason_code == "requester_replied"
     assert Notification.objects.filter(recipient=owner, title__contains="répondu").exists()
+
+
+def _resolved_with_a_comment(mailed, owner, incident):
+    incident_services.incident_take(incident=incident, by=owner)
+    _comment, [sent] = mailed(
+        lambda: incident_services.incident_journal_add(
+            incident=incident, by=owner, kind="comment", body="Réglé : redémarrez le poste."
+        )
+    )
+    incident_services.incident_set_status(incident=incident, status="resolved", by=owner)
+    return sent
+
+
+def test_a_reply_on_a_resolved_incident_reopens_it_and_its_resolution_clock(
+    mailed, owner, help_incident, teacher
+):
+    sent = _resolved_with_a_comment(mailed, owner, help_incident)
+    result = inbound_email_receive(raw=reply(sent, "Non, le projecteur reste noir."))
+    assert result.status == "accepted"
+    help_incident.refresh_from_db()
+    assert help_incident.status == Incident.Status.IN_PROGRESS
+    assert help_incident.resolved_at is None
+    latest = help_incident.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_reason_code == "reopened"
+    resolution = SLAClock.objects.get(incident=help_incident, kind="resolution")
+    assert resolution.stopped_at is None
+
+
+def test_a_reply_past_the_reopening_days_lands_but_leaves_the_incident_resolved(
+    mailed, owner, help_incident, teacher, settings
+):
+    sent = _resolved_with_a_comment(mailed, owner, help_incident)
+    later = timezone.now() + timezone.timedelta(days=settings.INCIDENT_REOPEN_DAYS + 1)
+    with freeze_time(later):
+        result = inbound_email_receive(raw=reply(sent, "Merci, tout va bien."))
+    assert result.status == "accepted"
+    help_incident.refresh_from_db()
+    assert help_incident.status == Incident.Status.RESOLVED
+    assert result.entry.incident_id == help_incident.pk
 
 
 def test_attachments_are_kept_checked_by_content(comment_mail, settings):
