@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Client, Contact, Partner
-from contacts.selectors import client_search
+from contacts.selectors import client_search, contact_search, partner_search
 
 from .models import Task
 from .services import TODO_STATUSES
@@ -98,22 +98,15 @@ def target_choice(kind: str, record) -> dict:
 
 
 def target_search(*, q: str) -> list[dict]:
-    """Clients, contacts and partners matching ``q`` (choices of the to-do form). Three
+    """Clients, contacts and partners matching ``q`` (choices of the to-do form), found as the
+    CRM's own searches find them (accents and case ignored, on their trigram indexes). Three
     queries."""
     q = " ".join(q.split())
     if not q:
         return []
     found = [target_choice("client", c) for c in client_search(q=q, limit=TARGET_LIMIT)]
-    contacts = (
-        Contact.objects.filter(
-            Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
-        )
-        .select_related("partner")
-        .order_by("last_name", "first_name", "pk")[:TARGET_LIMIT]
-    )
-    found += [target_choice("contact", c) for c in contacts]
-    partners = Partner.objects.filter(name__icontains=q).order_by("name", "pk")[:TARGET_LIMIT]
-    found += [target_choice("partner", p) for p in partners]
+    found += [target_choice("contact", c) for c in contact_search(q=q, limit=TARGET_LIMIT)]
+    found += [target_choice("partner", p) for p in partner_search(q=q, limit=TARGET_LIMIT)]
     return found
 
 

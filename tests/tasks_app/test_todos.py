@@ -170,6 +170,9 @@ def test_the_target_search_finds_clients_contacts_and_partners(client, agent):
     page = client.get(reverse("activities:todo_targets"), {"target_q": "jodoin"})
     kinds = [c["kind"] for c in page.context["found"]]
     assert sorted(kinds) == ["client", "contact", "partner"]
+    # accents and case are ignored, as in the CRM's own searches
+    found = client.get(reverse("activities:todo_targets"), {"target_q": "JODÖIN"})
+    assert sorted(c["kind"] for c in found.context["found"]) == ["client", "contact", "partner"]
 
 
 @pytest.mark.parametrize("url_name", ["activities:todo_create", "activities:todo_list"])
