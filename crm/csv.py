@@ -27,6 +27,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE_PREFIX = "'"
 BOM = "\ufeff"
 LINE_TERMINATOR = "\r\n"
+# Lines sent together by a streamed download: one write to the client for each line made a
+# million-row export a million writes.
+STREAM_LINES = 500
 
 
 def escape_cell(value: Any) -> str:
@@ -77,6 +80,18 @@ def csv_text(
     return "".join(csv_lines(rows, header=header, delimiter=delimiter, bom=bom))
 
 
+def _together(lines: Iterator[str], size: int) -> Iterator[str]:
+    """The lines joined ``size`` at a time (the last ones as they are)."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
+
+
 def csv_response(
     rows: Iterable[Iterable[Any]],
     *,
@@ -84,9 +99,10 @@ def csv_response(
     header: Iterable[Any] | None = None,
     delimiter: str = ";",
 ) -> StreamingHttpResponse:
-    """A download of the rows, streamed, in UTF-8 with a byte order mark for Excel."""
+    """A download of the rows, streamed (``STREAM_LINES`` lines at a time), in UTF-8 with a byte
+    order mark for Excel."""
     response = StreamingHttpResponse(
-        csv_lines(rows, header=header, delimiter=delimiter, bom=True),
+        _together(csv_lines(rows, header=header, delimiter=delimiter, bom=True), STREAM_LINES),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = content_disposition_header(

@@ -77,6 +77,15 @@ def test_streaming_pulls_one_row_per_line_from_a_million_row_generator():
     assert pulled == [0, 1]
 
 
+def test_the_response_sends_its_lines_a_few_hundred_at_a_time():
+    rows = ([i, f"=row {i}"] for i in range(1_234))
+    chunks = list(csv_response(rows, header=["n", "v"], filename="x.csv").streaming_content)
+    # the BOM and the header, then 1,234 rows: 1,236 lines in chunks of 500
+    assert len(chunks) == 3
+    text = b"".join(chunks).decode()
+    assert text.count("\r\n") == 1_235 and text.endswith('"1233";"\'=row 1233"\r\n')
+
+
 def test_the_response_streams_with_a_bom_and_the_filename():
     # when
     response = csv_response(iter([["=1"]]), header=["a"], filename="export.csv")

@@ -12,8 +12,8 @@ from requests_app.mail import inbound, tokens
 from requests_app.mail.inbound import inbound_email_receive
 from requests_app.mail.models import InboundEmail, JournalAttachment
 from requests_app.models import Incident, JournalEntry, ServiceRequest
-from requests_app.sla.models import SLAClock
 from requests_app.requests.journal import journal_add
+from requests_app.sla.models import SLAClock
 from tests import factories
 from tests.helpers import rows_of
 
