@@ -21,6 +21,7 @@ from crm.validation import query_value
 from . import builder, exportables, permissions, report_exports, services, sources
 from .builder_forms import ReportForm, SourceForm, SubscriptionForm, initial_from
 from .builder_tables import paginate, table_for
+from .forms import ReportPeriodForm
 from .models import ReportSubscription, SavedReport
 from .permissions import reports_required
 
@@ -179,12 +180,32 @@ def report_edit(request, pk: int):
     return redirect(saved)
 
 
-def _built(request, saved):
-    """The report for its reader, or the page saying which fields they may not see."""
+def _period_form(request) -> ReportPeriodForm:
+    return ReportPeriodForm(
+        {key: query_value(request.GET, key, max_length=32) for key in ("date_from", "date_to")}
+    )
+
+
+def _built(request, saved, period_form: ReportPeriodForm):
+    """The report for its reader over the period asked (every row when none is, or when the
+    period is not valid: the form then says why), or the page saying which fields they may
+    not see."""
+    date_from, date_to = period_form.period()
     try:
-        return report_exports.report_for(saved, user=request.user), None
+        report = report_exports.report_for(
+            saved, user=request.user, date_from=date_from, date_to=date_to
+        )
     except ValidationError as error:
         return None, error.messages
+    return report, None
+
+
+def _period_field_label(source) -> str:
+    """What places a row of ``source`` in a period, in words (its field of that name)."""
+    for field in source.fields:
+        if field.path == source.period_field or field.name == source.period_field:
+            return str(field.label)
+    return ""
 
 
 @reports_required
@@ -194,9 +215,15 @@ def report_detail(request, pk: int):
 
 
 def _detail(request, saved, *, subscription_form=None, status=200):
-    report, refusal = _built(request, saved)
+    period_form = _period_form(request)
+    report, refusal = _built(request, saved, period_form)
+    if period_form.errors and status == 200:
+        status = 400
     context = {
         "saved": saved,
+        "period_form": period_form,
+        "period_label": _period_field_label(saved.source_spec),
+        "sort_values": _sort(request),
         "refusal": refusal,
         "can_change": permissions.can_change_report(request.user, saved),
         "can_delete": permissions.can_delete_report(request.user, saved),
@@ -250,7 +277,15 @@ def _filename(saved: SavedReport, extension: str) -> str:
 @require_safe
 def report_export(request, pk: int, fmt: str):
     saved = _get_report(request, pk)
-    report, refusal = _built(request, saved)
+    period_form = _period_form(request)
+    if period_form.errors:
+        # A file over another period than the one asked would mislead its reader.
+        return HttpResponse(
+            " ".join(message for errors in period_form.errors.values() for message in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    report, refusal = _built(request, saved, period_form)
     if report is None:
         raise PermissionDenied(" ".join(refusal))
     # The page's order: the export follows the header the reader clicked.

@@ -139,3 +139,30 @@ class DashboardFilterForm(forms.Form):
             channel=data.get("channel") or "",
             category_id=data["category"].pk if data.get("category") else None,
         )
+
+
+class ReportPeriodForm(forms.Form):
+    """The period a saved report is read over, on its source's date (a request's filing, a
+    call's time…): both ends optional, an empty form is every row."""
+
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_widget())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_widget())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+    def period(self) -> tuple[date | None, date | None]:
+        """The validated ends, or no period at all when the form is not valid (the page then
+        shows the errors beside what was typed)."""
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")

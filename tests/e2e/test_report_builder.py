@@ -2,13 +2,16 @@
 its CSV and its PDF; an agent arranges the home's dashlets with the keyboard. ``SCREENSHOTS=dir``
 keeps a picture of each page at 1366 and 390 px."""
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from contacts.models import Call
 from reporting.models import DashletLayout, SavedReport
 from tests import factories
 
@@ -97,6 +100,22 @@ def test_a_manager_builds_sorts_and_exports_a_report(page: Page, live_server, ca
         page.get_by_test_id("export-pdf").click()
     assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")
     assert SavedReport.objects.get().name == "Appels du mois"
+    # read over a period: the last week only, the sort kept
+    since = timezone.localdate() - dt.timedelta(days=7)
+    Call.objects.filter(subject="Bilan Roy").update(
+        starts_at=timezone.now() - dt.timedelta(days=60)
+    )
+    period = page.get_by_test_id("report-period")
+    period.get_by_label("Du").fill(since.isoformat())
+    period.get_by_role("button", name="Filtrer").click()
+    expect(page).to_have_url(re.compile(rf"date_from={since.isoformat()}.*sort=-c_duration"))
+    rows = page.get_by_test_id("report-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Suivi Dupont")
+    expect(page.get_by_test_id("export-csv")).to_have_attribute(
+        "href", re.compile(rf"date_from={since.isoformat()}")
+    )
+    shoot(page, f"report-period-{width}")
     # nothing overflows a phone's width
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1

@@ -1,7 +1,9 @@
 """The report builder's pages: who may build, read and export a report; the sortable table; the
 CSV and PDF through the shared export layer; bad input answered 4xx."""
 
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -215,6 +217,97 @@ def test_the_report_page_costs_the_same_queries_with_more_rows(
         factories.CallFactory(assigned_to=factories.agent())
     with django_assert_max_num_queries(len(few)):
         assert client.get(saved.get_absolute_url()).status_code == 200
+
+
+def _calls_around_a_month_end():
+    """Three calls, in Montréal time: the last evening of October, the first hour of November,
+    and the last evening of November (after midnight UTC)."""
+    tz = ZoneInfo("America/Montreal")
+    for subject, moment in [
+        ("Octobre", dt.datetime(2026, 10, 31, 23, 30, tzinfo=tz)),
+        ("Début novembre", dt.datetime(2026, 11, 1, 0, 15, tzinfo=tz)),
+        ("Fin novembre", dt.datetime(2026, 11, 30, 22, 45, tzinfo=tz)),
+    ]:
+        factories.CallFactory(subject=subject, starts_at=moment)
+
+
+NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+
+def test_the_period_keeps_the_rows_of_its_local_days_only(login, manager):
+    _calls_around_a_month_end()
+    saved = _report(manager)
+    client = login(manager)
+    # every row when no period is asked
+    response = client.get(saved.get_absolute_url())
+    assert [r.record["c_subject"] for r in response.context["table"].page.object_list] == [
+        "Début novembre",
+        "Fin novembre",
+        "Octobre",
+    ]
+    # November in the body's time zone: the evening of the 30th is in, the 31st of October out
+    response = client.get(saved.get_absolute_url(), NOVEMBER)
+    assert response.status_code == 200
+    subjects = [r.record["c_subject"] for r in response.context["table"].page.object_list]
+    assert subjects == ["Début novembre", "Fin novembre"]
+    body = text(response)
+    assert 'value="2026-11-01"' in body and 'value="2026-11-30"' in body
+    # the export links carry the period
+    assert "export.csv?date_from=2026-11-01&date_to=2026-11-30" in body
+    # one end only: from the 1st of November, with no end
+    response = client.get(saved.get_absolute_url(), {"date_from": "2026-11-01"})
+    assert len(response.context["table"].page.object_list) == 2
+
+
+def test_the_period_and_the_sort_go_together(login, manager):
+    _calls_around_a_month_end()
+    saved = _report(manager)
+    response = login(manager).get(saved.get_absolute_url(), {**NOVEMBER, "sort": "-c_subject"})
+    subjects = [r.record["c_subject"] for r in response.context["table"].page.object_list]
+    assert subjects == ["Fin novembre", "Début novembre"]
+    # the period form keeps the sort, and the headers keep the period
+    body = text(response)
+    assert '<input type="hidden" name="sort" value="-c_subject">' in body
+    assert "date_from=2026-11-01" in body.split('data-testid="report-count"')[1]
+
+
+def test_the_csv_and_the_pdf_hold_the_period_asked(login, manager):
+    _calls_around_a_month_end()
+    saved = _report(manager)
+    client = login(manager)
+    rows = _csv(client.get(reverse("report_builder:export", args=[saved.pk, "csv"]), NOVEMBER))
+    assert [row[0] for row in rows[1:]] == ["Début novembre", "Fin novembre"]
+    response = client.get(reverse("report_builder:export", args=[saved.pk, "pdf"]), NOVEMBER)
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    content = " ".join(page.extract_text() for page in pages)
+    assert "Octobre" not in content and "Fin novembre" in content
+    assert "1 novembre 2026" in content and "30 novembre 2026" in content
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"date_from": "2026-11-30", "date_to": "2026-11-01"},
+        {"date_from": "hier"},
+        {"date_to": "2026-02-30"},
+        {"date_from": "2026-11-01" + "9" * 5000},
+    ],
+)
+def test_a_bad_period_is_said_and_kept_and_exports_nothing(login, manager, period):
+    _calls_around_a_month_end()
+    saved = _report(manager)
+    client = login(manager)
+    response = client.get(saved.get_absolute_url(), period)
+    assert response.status_code == 400
+    body = text(response)
+    assert "invalid-feedback" in body
+    typed = period.get("date_from", "")
+    if typed and len(typed) < 20:
+        # what was typed stays in the field
+        assert f'value="{typed}"' in body
+    for fmt in ("csv", "pdf"):
+        export = client.get(reverse("report_builder:export", args=[saved.pk, fmt]), period)
+        assert export.status_code == 400
 
 
 # --- exports ----------------------------------------------------------------------------------
