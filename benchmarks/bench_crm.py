@@ -24,14 +24,8 @@ whose URL name does not resolve is reported as skipped, with the constant to set
 """
 
 import bisect
-import contextlib
-import ctypes
-import gc
 import itertools
-import os
 import random
-import resource
-import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,9 +58,9 @@ from crm import roles
 from crm.models import User
 from tasks_app.models import Task
 
-from . import bench_search, data, keep
+from . import bench_search, data, exports, keep
 from .registry import benchmark, check
-from .runner import BenchmarkFailure, Skipped, expect_status
+from .runner import BenchmarkFailure, Skipped
 
 # --- URL names and parameters of the pages other parts build: set them after merging --------
 CLIENT_LIST = "contacts:client_list"
@@ -1098,111 +1092,22 @@ def duplicates_queries_constant(ctx):
 # --- The CSV export: rows per second and the process's peak memory ---------------------------
 
 
-def _rss_kib() -> int | None:
-    """The resident set size now (Linux), in KiB."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    except (OSError, ValueError):
-        return None
-
-
-def _status_kib(key: str) -> int | None:
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(f"{key}:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
-
-
-def _give_back_freed_memory() -> None:
-    """Return to the system what earlier work (the generation) freed but glibc kept, so that
-    the baseline is the process's, not the generation's leftovers."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-class _PeakRss:
-    """The highest RSS of the process while inside: the kernel's high-water mark reset on
-    entry (Linux ≥ 4.0), else the highest of samples taken every 5 ms by a thread; without
-    /proc, the process's lifetime peak."""
-
-    def __enter__(self):
-        gc.collect()
-        _give_back_freed_memory()
-        self.baseline = _rss_kib()
-        self.method = "lifetime peak (getrusage)"
-        self.samples: list[int] = []
-        self.stop = threading.Event()
-        self.thread = None
-        if self.baseline is None:
-            return self
-        try:
-            with open("/proc/self/clear_refs", "w") as clear:
-                clear.write("5")
-            self.method = "kernel high-water mark"
-        except OSError:
-            self.method = "sampled every 5 ms"
-            self.thread = threading.Thread(target=self._sample, daemon=True)
-            self.thread.start()
-        return self
-
-    def _sample(self):
-        while not self.stop.wait(0.005):
-            self.samples.append(_rss_kib() or 0)
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join()
-        if self.method == "kernel high-water mark":
-            self.peak = _status_kib("VmHWM")
-        elif self.samples:
-            self.peak = max(self.samples)
-        else:
-            # Linux reports KiB; macOS, bytes.
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            self.peak = peak // 1024 if os.uname().sysname == "Darwin" else peak
-        return False
-
-
 @check(f"crm: client CSV export streamed, peak RSS < {EXPORT_RSS_BUDGET_MB} MB")
 def client_export(ctx):
-    """The export consumed chunk by chunk, as a server sends it: never joined."""
+    """The export read as a server worker serves it (exports.py): in a fresh process, chunk
+    by chunk, never joined."""
     url = _url(CLIENT_EXPORT, "CLIENT_EXPORT")
     generated = crm_data(ctx)
-    client = ctx.client(generated.busy_agent)
     expected = Client.objects.count()
-    with _PeakRss() as rss:
-        started = perf_counter()
-        response = client.get(url, CLIENT_EXPORT_QUERY)
-        expect_status(response, 200)
-        if not getattr(response, "streaming", False):
-            raise BenchmarkFailure("the export is not streamed (a whole response was built)")
-        lines, first_byte = 0, None
-        for chunk in response.streaming_content:
-            if first_byte is None:
-                first_byte = perf_counter() - started
-            lines += chunk.count(b"\n")
-        elapsed = perf_counter() - started
-        response.close()
-    rows = max(0, lines - 1)  # the header
-    peak_mb = rss.peak / 1024
-    increase = (rss.peak - rss.baseline) / 1024 if rss.baseline is not None else None
-    detail = (
-        f"{rows:,} rows of {expected:,} clients in {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s, "
-        f"first bytes after {(first_byte or 0) * 1000:.0f} ms); peak RSS {peak_mb:.0f} MB"
-        + (
-            f", {increase:+.0f} MB over the {rss.baseline / 1024:.0f} MB before"
-            if increase is not None
-            else ""
-        )
-        + f" ({rss.method})"
+    measured = exports.stream_in_fresh_process(
+        user_id=generated.busy_agent.pk, url=url, query=CLIENT_EXPORT_QUERY
     )
-    holds = peak_mb < EXPORT_RSS_BUDGET_MB and rows >= expected
-    if rows < expected:
+    if measured.status != 200:
+        raise BenchmarkFailure(f"answered {measured.status}, expected 200")
+    if not measured.streaming:
+        raise BenchmarkFailure("the export is not streamed (a whole response was built)")
+    detail = measured.describe(f"{expected:,} clients")
+    holds = measured.peak_mb < EXPORT_RSS_BUDGET_MB and measured.rows >= expected
+    if measured.rows < expected:
         detail += "; fewer rows than clients"
     return holds, detail

@@ -933,6 +933,11 @@ DASHBOARDS = {
 DOCUMENT_TTL = 300
 
 
+def document_key(slug: str, f: Filters, fresh, language: str) -> str:
+    """The cache key of a dashboard's document built from the summaries of ``fresh``."""
+    return ":".join(["reports", slug, f.querystring(), str(fresh.timestamp()), language])
+
+
 def build_cached(dashboard: Dashboard, f: Filters) -> ReportDocument:
     """The dashboard's document, from the cache when the summaries have not been refreshed
     since it was built (drawing the charts is the dearest part of a page)."""
@@ -940,9 +945,7 @@ def build_cached(dashboard: Dashboard, f: Filters) -> ReportDocument:
         fresh = selectors.freshness()
     if fresh is None:
         return dashboard.build(f)
-    key = ":".join(
-        ["reports", dashboard.slug, f.querystring(), str(fresh.timestamp()), get_language()]
-    )
+    key = document_key(dashboard.slug, f, fresh, get_language())
     document = cache.get(key)
     if document is None:
         document = dashboard.build(f)
