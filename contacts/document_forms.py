@@ -64,7 +64,7 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = staff_users()
-        accepted = ", ".join(t.label for t in allowed_types())
+        accepted = ", ".join(str(t.label) for t in allowed_types())
         self.fields["file"].help_text = _("%(types)s; %(max)s at most.") % {
             "types": accepted,
             "max": filesizeformat(settings.DOCUMENT_MAX_BYTES),

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.errors import NotAllowed
 from crm.models import User
@@ -76,7 +77,7 @@ KNOWN_TYPES = {
         FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument (odt)"),
         FileType("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument (ods)"),
         FileType("odp", "application/vnd.oasis.opendocument.presentation", "OpenDocument (odp)"),
-        FileType("txt", "text/plain", "Texte (txt)"),
+        FileType("txt", "text/plain", gettext_lazy("Text (txt)")),
         FileType("csv", "text/csv", "CSV"),
     ]
 }
@@ -229,7 +230,7 @@ def check_file(file, name: str) -> Sniffed:
                     "This type of file is not accepted (its content is: %(found)s). "
                     "Accepted types: %(allowed)s."
                 )
-                % {"found": sniffed.found, "allowed": ", ".join(t.label for t in accepted)}
+                % {"found": sniffed.found, "allowed": ", ".join(str(t.label) for t in accepted)}
             }
         )
     return sniffed

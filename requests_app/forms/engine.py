@@ -288,7 +288,7 @@ class FileCheck:
                 ),
                 params={
                     "found": sniffed.found,
-                    "allowed": ", ".join(KNOWN_TYPES[t].label for t in self.types),
+                    "allowed": ", ".join(str(KNOWN_TYPES[t].label) for t in self.types),
                 },
             )
         upload.sniffed = sniffed
@@ -660,7 +660,7 @@ def _anchor(bound) -> str:
 def _accepted_text(spec) -> str:
     check = FileCheck(spec)
     return str(_("Accepted: %(types)s; %(size)s at most.")) % {
-        "types": ", ".join(KNOWN_TYPES[t].label for t in check.types),
+        "types": ", ".join(str(KNOWN_TYPES[t].label) for t in check.types),
         "size": filesizeformat(check.max_bytes),
     }
 

@@ -36,6 +36,6 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("Accepted: %(types)s; %(max)s at most.") % {
-            "types": ", ".join(t.label for t in allowed_types()),
+            "types": ", ".join(str(t.label) for t in allowed_types()),
             "max": filesizeformat(settings.DOCUMENT_MAX_BYTES),
         }

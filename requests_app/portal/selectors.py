@@ -8,6 +8,7 @@ from crm.selectors import notification_list
 from tasks_app import chain
 
 from ..incidents.models import Incident
+from ..mail.selectors import with_attachments
 from ..requests.answers import answer_rows
 from ..requests.models import JournalEntry, RequestAttachment, ServiceRequest
 from .status import citizen_status
@@ -119,9 +120,10 @@ def client_request_page(*, client: Client, pk: int, user: User | None = None) ->
     if user is None:
         user = client.user
     request = portal_request(user=user, client=client, pk=pk)
-    comments = list(
+    # With the files a reply by e-mail brought (one query more, only when an entry has some).
+    comments = with_attachments(
         JournalEntry.objects.filter(request=request, kind=JournalEntry.Kind.COMMENT)
-        .select_related("author")
+        .select_related("author", "author_client")
         .order_by("created_at", "pk")
     )
     steps = chain.requester_steps(request.pk)

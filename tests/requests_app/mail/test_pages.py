@@ -188,3 +188,79 @@ def test_the_requester_with_an_account_downloads_their_own_file(mailed, owner, o
         raw=reply(sent, "Le voici.", attachments=[("f.pdf", PDF, "application/pdf")])
     )
     assert _download(login(citizen), result.entry.attachments.get()).status_code == 200
+
+
+def _portal_reply(mailed, owner, request, body="Le voici.", name="devis.pdf"):
+    """The owner comments ``request`` by mail; its requester replies with ``name`` attached."""
+    _comment, [sent] = mailed(
+        lambda: journal_add(by=owner, request=request, kind="comment", body="Le devis ?")
+    )
+    result = inbound_email_receive(
+        raw=reply(sent, body, attachments=[(name, PDF, "application/pdf")])
+    )
+    assert result.status == "accepted"
+    return result.entry
+
+
+def test_the_portal_thread_shows_a_reply_by_e_mail_with_its_file(mailed, owner, ours, login):
+    citizen = factories.citizen(email="parent@example.org", first_name="Paule")
+    request_type = factories.chain_request_type(group=ours, code="PORT")
+    request = factories.ServiceRequestFactory(requester=citizen.client, request_type=request_type)
+    entry = _portal_reply(mailed, owner, request, body="Le voici, <i>signé</i>.")
+    client = login(citizen)
+    body = text(client.get(reverse("portal:my_request_detail", args=[request.pk])))
+    thread = body.split('data-testid="comments"')[1].split("</ol>")[0]
+    # the agent's question, then the reply: the citizen's own, by e-mail, as text, with its file
+    assert thread.index("Le devis ?") < thread.index("Le voici, <i>signé</i>.")
+    assert "Vous" in thread and "par courriel" in thread and "None" not in thread
+    attachment = entry.attachments.get()
+    link = reverse("journal_files:download", args=[attachment.pk])
+    assert f'href="{link}"' in thread and "devis.pdf" in thread
+    response = client.get(link)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_an_organisation_s_members_read_its_replies_files_and_nobody_else(
+    mailed, owner, ours, login
+):
+    from contacts.models import PartnerMembership
+
+    school = factories.PartnerFactory(name="École des Érables", kind="school")
+    head = factories.citizen(email="direction@erables.example")
+    member = factories.citizen(email="enseignante@erables.example")
+    other_school_member = factories.citizen(email="ailleurs@autre.example")
+    PartnerMembership.objects.create(partner=school, user=head, role="manager")
+    PartnerMembership.objects.create(partner=school, user=member, role="member")
+    PartnerMembership.objects.create(
+        partner=factories.PartnerFactory(name="Autre école", kind="school"),
+        user=other_school_member,
+        role="member",
+    )
+    request_type = factories.chain_request_type(group=ours, code="ORG")
+    request = factories.ServiceRequestFactory(
+        requester=head.client, request_type=request_type, organisation=school
+    )
+    entry = _portal_reply(mailed, owner, request)
+    attachment = entry.attachments.get()
+    # the member follows the school's request: the thread shows the head's reply and its file
+    shown = text(login(member).get(reverse("portal:my_request_detail", args=[request.pk])))
+    assert "devis.pdf" in shown
+    assert _download(login(member), attachment).status_code == 200
+    assert _download(login(other_school_member), attachment).status_code == 403
+
+
+def test_a_work_note_s_file_is_never_downloaded_from_the_portal(
+    replied, course_request, owner, login
+):
+    from requests_app.mail.models import JournalAttachment
+
+    # the request now followed by a portal account
+    citizen = factories.citizen(email="marie@example.org")
+    ServiceRequest.objects.filter(pk=course_request.pk).update(requester=citizen.client)
+    note = journal_add(by=owner, request=course_request, kind="work_note", body="Interne")
+    hidden = JournalAttachment.objects.create(
+        entry=note, file=replied.attachments.get().file.name, original_name="interne.pdf"
+    )
+    assert _download(login(citizen), hidden).status_code == 403
+    assert _download(login(citizen), replied.attachments.get()).status_code == 200
