@@ -419,7 +419,42 @@ class ClockOutcome(SummaryRow):
     business_seconds = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "day"], name="clockoutcome_day_idx")]
+        indexes = [
+            models.Index(fields=["kind", "day"], name="clockoutcome_day_idx"),
+            # A group's dashboard: its outcomes of the period, not every group's.
+            models.Index(fields=["group_key", "day"], name="clockoutcome_group_idx"),
+        ]
+
+
+class ClockDaily(SummaryRow):
+    """Stopped SLA clocks per local day, kind and group of their incident: how many, how many
+    met. Derived from ClockOutcome for the days it changed; what the service-level dashboard
+    counts when it is not filtered by category or channel (a year is some thousands of rows
+    instead of a million outcomes)."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16)
+    group_key = models.BigIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    met_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "kind"], name="clockdaily_day_idx")]
+
+
+class ClockHistogram(SummaryRow):
+    """Stopped SLA clocks per local day and kind, counted by business duration rounded down to
+    its bucket (``summaries.CLOCK_BUCKETS``: the minute under a day, the quarter of an hour
+    under 30 days, the hour beyond): the median and the 90th percentile of a long unfiltered
+    period are read from these counts, to the bucket's width."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16)
+    bucket = models.FloatField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "kind"], name="clockhistogram_day_idx")]
 
 
 class OverdueClock(SummaryRow):

@@ -34,6 +34,8 @@ from .models import (
     ActivityDaily,
     AssigneeDaily,
     AssigneeOpen,
+    ClockDaily,
+    ClockHistogram,
     ClockOutcome,
     ItemDaily,
     ItemMonthly,
@@ -233,9 +235,78 @@ def _clock_outcomes(f: Filters):
     return ClockOutcome.objects.filter(_dims(f, group=False, type_=False), _period(f))
 
 
+def _from_clock_daily(f: Filters) -> bool:
+    """Whether ClockDaily holds what is asked: its dimensions are the day, the kind and the
+    group (no category, no channel)."""
+    return not (f.category_id or f.channel)
+
+
+def _clock_daily(f: Filters):
+    if f.type_id:
+        return ClockDaily.objects.none()
+    rows = ClockDaily.objects.filter(_period(f))
+    return rows.filter(group_key=f.group_id) if f.group_id else rows
+
+
+def histogram_percentiles(counts: list[tuple[float, int]], fractions) -> list[float | None]:
+    """``percentile_cont`` of each fraction over the values ``counts`` describes (``(value,
+    how many)``, sorted by value): the interpolation between the two ranks around the
+    fraction's position, as PostgreSQL computes it."""
+    total = sum(n for _value, n in counts)
+    if not total:
+        return [None for _fraction in fractions]
+    found = []
+    for fraction in fractions:
+        position = fraction * (total - 1)
+        lower, upper = int(position), min(int(position) + 1, total - 1)
+        values, seen = {}, 0
+        for value, n in counts:
+            for rank in (lower, upper):
+                if rank not in values and rank < seen + n:
+                    values[rank] = value
+            seen += n
+            if upper in values:
+                break
+        found.append(values[lower] + (position - lower) * (values[upper] - values[lower]))
+    return found
+
+
+def _histogram_percentiles(f: Filters) -> dict[str, tuple]:
+    rows = (
+        ClockHistogram.objects.filter(_period(f))
+        .values_list("kind", "bucket")
+        .annotate(count=Sum("n"))
+        .order_by("kind", "bucket")
+    )
+    by_kind: dict[str, list] = {}
+    for kind, bucket, count in rows:
+        by_kind.setdefault(kind, []).append((bucket, count))
+    return {kind: histogram_percentiles(counts, (0.5, 0.9)) for kind, counts in by_kind.items()}
+
+
+# Past this many stopped clocks, an unfiltered period's percentiles come from ClockHistogram
+# (to the width of a bucket) rather than from sorting every outcome (about 2 s for a year of
+# 1.2 million): below, they are exact.
+EXACT_PERCENTILES_MAX = 50_000
+
+
 def sla_summary(f: Filters) -> dict[str, dict]:
     """Per clock kind: clocks stopped in the period, met, and the median and 90th percentile of
     their business durations (seconds)."""
+    if _from_clock_daily(f):
+        rows = (
+            _clock_daily(f)
+            .values("kind")
+            .annotate(total=Sum("total"), met_count=Sum("met_count"))
+            .order_by()
+        )
+        summary = {row["kind"]: dict(row) for row in rows}
+        many = sum(row["total"] for row in summary.values()) > EXACT_PERCENTILES_MAX
+        if many and not f.group_id and not f.type_id:
+            for kind, (median, p90) in _histogram_percentiles(f).items():
+                summary.setdefault(kind, {"kind": kind, "total": 0, "met_count": 0})
+                summary[kind].update(median=median, p90=p90)
+            return summary
     rows = (
         _clock_outcomes(f)
         .values("kind")
@@ -251,6 +322,13 @@ def sla_summary(f: Filters) -> dict[str, dict]:
 
 
 def sla_days(f: Filters) -> list[dict]:
+    if _from_clock_daily(f):
+        return list(
+            _clock_daily(f)
+            .values("day", "kind")
+            .annotate(total=Sum("total"), met_count=Sum("met_count"))
+            .order_by("day", "kind")
+        )
     return list(
         _clock_outcomes(f)
         .values("day", "kind")
@@ -260,6 +338,14 @@ def sla_days(f: Filters) -> list[dict]:
 
 
 def sla_by_group(f: Filters) -> list[dict]:
+    if _from_clock_daily(f):
+        return [
+            {**row, "breached": row["total"] - row["met_count"]}
+            for row in _clock_daily(f)
+            .values("group_key", "kind")
+            .annotate(total=Sum("total"), met_count=Sum("met_count"))
+            .order_by()
+        ]
     return list(
         _clock_outcomes(f)
         .values("group_key", "kind")

@@ -51,6 +51,19 @@ SAFETY_MARGIN = timedelta(minutes=10)
 LOCK_KEY = 7_310_642_201
 OLDEST_KEPT = 20
 CLOCK_CHUNK = 5_000
+# Rewritten by a full refresh, then analysed.
+SUMMARY_TABLES = (
+    "reporting_itemdaily",
+    "reporting_itemmonthly",
+    "reporting_stepdaily",
+    "reporting_assigneedaily",
+    "reporting_activitydaily",
+    "reporting_clockoutcome",
+    "reporting_clockdaily",
+    "reporting_clockhistogram",
+)
+# The buckets of ClockHistogram: (below this many business seconds, the bucket's width).
+CLOCK_BUCKETS = ((86_400, 60), (30 * 86_400, 900), (None, 3_600))
 
 REQUESTS = ServiceRequest._meta.db_table
 REQUESTS_HISTORY = ServiceRequest.history.model._meta.db_table
@@ -516,6 +529,11 @@ def summaries_refresh(*, full: bool = False) -> RefreshResult:
         rows += _refresh_days(cursor, activity_days, [("reporting_activitydaily", "", ACTIVITIES)])
         rows += _refresh_snapshots(cursor, run_at)
         rows += _refresh_clocks(cursor, watermark)
+        if watermark is None:
+            # Every row rewritten: the planner's statistics of the old ones would mislead it
+            # (a year of outcomes estimated at a few thousand rows).
+            for table in SUMMARY_TABLES:
+                cursor.execute(f"ANALYZE {table}")
 
         for name, days in (
             ("requests", request_days),
@@ -598,6 +616,42 @@ _OUTCOME_UPSERT = """
 """
 
 
+def _bucket_sql(column: str) -> str:
+    """The SQL of ``column`` (business seconds) rounded down to its CLOCK_BUCKETS bucket."""
+    cases = " ".join(
+        f"WHEN {column} < {limit} THEN floor({column} / {width}) * {width}"
+        for limit, width in CLOCK_BUCKETS
+        if limit is not None
+    )
+    last = CLOCK_BUCKETS[-1][1]
+    return f"CASE {cases} ELSE floor({column} / {last}) * {last} END"
+
+
+def bucket_of(seconds: float) -> float:
+    """``seconds`` rounded down to its bucket, as ``_bucket_sql`` does (for the tests)."""
+    for limit, width in CLOCK_BUCKETS:
+        if limit is None or seconds < limit:
+            return float((seconds // width) * width)
+    raise AssertionError("unreachable")
+
+
+CLOCK_DAILY = f"""
+INSERT INTO reporting_clockdaily (day, kind, group_key, total, met_count)
+SELECT day, kind, group_key, count(*), count(*) FILTER (WHERE met)
+FROM reporting_clockoutcome WHERE {_day_filter("day")}
+GROUP BY day, kind, group_key
+"""
+
+CLOCK_HISTOGRAM = f"""
+INSERT INTO reporting_clockhistogram (day, kind, bucket, n)
+SELECT day, kind, bucket, count(*) FROM (
+    SELECT day, kind, {_bucket_sql("business_seconds")} AS bucket
+    FROM reporting_clockoutcome WHERE {_day_filter("day")}
+) AS rounded
+GROUP BY day, kind, bucket
+"""
+
+
 def _write_outcomes(cursor, rows: list[tuple], schedules: dict) -> int:
     """Business durations of stopped clocks (pauses taken out), upserted in one statement."""
     zone = timezone.get_default_timezone()
@@ -655,9 +709,17 @@ def _refresh_clocks(cursor, watermark) -> int:
             cursor.execute(_CLOCKS_STOPPED.format(where="c.id > %(last)s"), {"last": last})
             rows = cursor.fetchall()
             if not rows:
-                return written
+                break
             written += _write_outcomes(cursor, rows, schedules)
             last = rows[-1][0]
+        return written + _refresh_days(
+            cursor,
+            None,
+            [
+                ("reporting_clockdaily", "", CLOCK_DAILY),
+                ("reporting_clockhistogram", "", CLOCK_HISTOGRAM),
+            ],
+        )
     cursor.execute(
         f"""SELECT id FROM {CLOCKS_HISTORY} WHERE history_date > %(wm)s
             UNION SELECT id FROM {CLOCKS} WHERE incident_id IN (
@@ -666,11 +728,27 @@ def _refresh_clocks(cursor, watermark) -> int:
         {"wm": watermark},
     )
     changed = [row[0] for row in cursor.fetchall()]
+    # The days whose counts change: those the changed outcomes leave and those they land on.
+    days: set[date] = set()
     for start in range(0, len(changed), CLOCK_CHUNK):
         ids = changed[start : start + CLOCK_CHUNK]
         cursor.execute(
-            "DELETE FROM reporting_clockoutcome WHERE clock_id = ANY(%(ids)s)", {"ids": ids}
+            "DELETE FROM reporting_clockoutcome WHERE clock_id = ANY(%(ids)s) RETURNING day",
+            {"ids": ids},
         )
+        days.update(row[0] for row in cursor.fetchall())
         cursor.execute(_CLOCKS_STOPPED.format(where="c.id = ANY(%(ids)s)"), {"ids": ids})
         written += _write_outcomes(cursor, cursor.fetchall(), schedules)
-    return written
+        cursor.execute(
+            "SELECT DISTINCT day FROM reporting_clockoutcome WHERE clock_id = ANY(%(ids)s)",
+            {"ids": ids},
+        )
+        days.update(row[0] for row in cursor.fetchall())
+    return written + _refresh_days(
+        cursor,
+        sorted(days),
+        [
+            ("reporting_clockdaily", "", CLOCK_DAILY),
+            ("reporting_clockhistogram", "", CLOCK_HISTOGRAM),
+        ],
+    )

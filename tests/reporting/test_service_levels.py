@@ -99,3 +99,89 @@ def test_the_category_filter(worked):
     )
 
     assert none == {} and mine["response"]["total"] == 2
+
+
+def _exact(f: Filters) -> dict:
+    """The figures as sorting every outcome gives them."""
+    from django.db.models import Count, Q
+
+    rows = (
+        ClockOutcome.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+        .values("kind")
+        .annotate(
+            total=Count("pk"),
+            met_count=Count("pk", filter=Q(met=True)),
+            median=selectors.Percentile("business_seconds", 0.5),
+            p90=selectors.Percentile("business_seconds", 0.9),
+        )
+        .order_by()
+    )
+    return {row["kind"]: row for row in rows}
+
+
+def test_a_long_period_reads_its_percentiles_from_the_histogram(worked, monkeypatch):
+    # given more clocks than are sorted (here: any)
+    monkeypatch.setattr(selectors, "EXACT_PERCENTILES_MAX", 0)
+    summary = selectors.sla_summary(MARCH)
+    # then the figures are those of the outcomes: durations on whole minutes under a day and
+    # on quarters of an hour beyond fall on their buckets' bounds
+    exact = _exact(MARCH)
+    for kind in ("response", "resolution"):
+        for figure in ("total", "met_count", "median", "p90"):
+            assert summary[kind][figure] == pytest.approx(exact[kind][figure]), (kind, figure)
+    document = dashboards.service_levels(MARCH)
+    response, resolution = document.sections[0].table.rows
+    assert response[1:7] == [2, 1, 1, 50.0, 5.2, 8.2]
+    assert resolution[1:7] == [2, 1, 1, 50.0, 49.5, 73.1]
+
+
+def test_a_group_s_figures_are_its_own(worked, group_a, group_b):
+    mine = selectors.sla_summary(
+        Filters(date_from=MARCH.date_from, date_to=MARCH.date_to, group_id=group_a.pk)
+    )
+    theirs = selectors.sla_summary(
+        Filters(date_from=MARCH.date_from, date_to=MARCH.date_to, group_id=group_b.pk)
+    )
+    assert mine["response"]["total"] == 2 and mine["response"]["median"] == pytest.approx(
+        5.25 * 3600
+    )
+    assert theirs == {}
+    rows = sorted(selectors.sla_by_group(MARCH), key=lambda row: row["kind"])
+    assert rows == [
+        {"group_key": group_a.pk, "kind": kind, "total": 2, "met_count": 1, "breached": 1}
+        for kind in ("resolution", "response")
+    ]
+
+
+def test_an_incremental_refresh_moves_a_reopened_clock_out_of_its_day(worked, group_a):
+    from reporting.models import ClockDaily, ClockHistogram
+
+    agent = group_a.members.get()
+    # the slow incident is reopened: its resolution clock runs again, so it is no outcome
+    incident_services.incident_set_status(
+        incident=worked["slow"], status="in_progress", by=agent, now=at(2026, 3, 23, 10)
+    )
+    refresh(full=False)
+    days = ClockDaily.objects.filter(kind="resolution").values_list("day", "total")
+    assert sorted(days) == [(date(2026, 3, 11), 1)]
+    assert sum(ClockHistogram.objects.filter(kind="resolution").values_list("n", flat=True)) == 1
+    # and the counts still agree with the outcomes, day by day
+    for kind in ("response", "resolution"):
+        by_day = {
+            row["day"]: row["total"] for row in selectors.sla_days(MARCH) if row["kind"] == kind
+        }
+        outcomes = ClockOutcome.objects.filter(kind=kind)
+        assert sum(by_day.values()) == outcomes.count()
+
+
+def test_the_histogram_counts_each_outcome_in_its_bucket(worked):
+    from collections import Counter
+
+    from reporting.models import ClockHistogram
+    from reporting.summaries import bucket_of
+
+    expected = Counter(
+        (o.day, o.kind, bucket_of(o.business_seconds)) for o in ClockOutcome.objects.all()
+    )
+    stored = {(h.day, h.kind, h.bucket): h.n for h in ClockHistogram.objects.all()}
+    assert stored == dict(expected) and len(stored) == 4
