@@ -404,8 +404,8 @@ CLOCK_LABELS = {"response": _("First response"), "resolution": _("Resolution")}
 
 def service_levels(f: Filters) -> ReportDocument:
     with reading_reports():
-        summary = selectors.sla_summary(f)
         days = selectors.sla_days(f)
+        summary = selectors.sla_summary(f, days)
         by_group = selectors.sla_by_group(f)
         overdue = selectors.sla_overdue(f)
         groups = selectors.group_names(

@@ -36,6 +36,7 @@ from .models import (
     AssigneeOpen,
     ClockDaily,
     ClockHistogram,
+    ClockHistogramMonthly,
     ClockOutcome,
     ItemDaily,
     ItemMonthly,
@@ -156,9 +157,18 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _summed(where: Q, keys: list[str], measures: list[str], f: Filters) -> list[dict]:
-    """Sums of ``measures`` per ``keys`` over the period: its whole months from ItemMonthly,
-    the days before and after them from ItemDaily (two queries, merged here)."""
+def _summed(
+    where: Q,
+    keys: list[str],
+    measures: list[str],
+    f: Filters,
+    *,
+    daily_model=ItemDaily,
+    monthly_model=ItemMonthly,
+) -> list[dict]:
+    """Sums of ``measures`` per ``keys`` over the period: its whole months from the monthly
+    table (ItemMonthly), the days before and after them from the daily one (ItemDaily): two
+    queries, merged here."""
     months = whole_months(f)
     if months is None:
         daily, monthly = _period(f), None
@@ -168,7 +178,7 @@ def _summed(where: Q, keys: list[str], measures: list[str], f: Filters) -> list[
         monthly = Q(day__gte=start, day__lt=stop)
     annotations = {name: Sum(name) for name in measures}
     totals: dict[tuple, dict] = {}
-    parts = [(ItemDaily, daily)] + ([(ItemMonthly, monthly)] if monthly is not None else [])
+    parts = [(daily_model, daily)] + ([(monthly_model, monthly)] if monthly is not None else [])
     for model, period in parts:
         rows = model.objects.filter(where, period).values(*keys).annotate(**annotations)
         for row in rows.order_by():
@@ -272,15 +282,17 @@ def histogram_percentiles(counts: list[tuple[float, int]], fractions) -> list[fl
 
 
 def _histogram_percentiles(f: Filters) -> dict[str, tuple]:
-    rows = (
-        ClockHistogram.objects.filter(_period(f))
-        .values_list("kind", "bucket")
-        .annotate(count=Sum("n"))
-        .order_by("kind", "bucket")
+    rows = _summed(
+        Q(),
+        ["kind", "bucket"],
+        ["n"],
+        f,
+        daily_model=ClockHistogram,
+        monthly_model=ClockHistogramMonthly,
     )
     by_kind: dict[str, list] = {}
-    for kind, bucket, count in rows:
-        by_kind.setdefault(kind, []).append((bucket, count))
+    for row in sorted(rows, key=lambda row: (row["kind"], row["bucket"])):
+        by_kind.setdefault(row["kind"], []).append((row["bucket"], row["n"]))
     return {kind: histogram_percentiles(counts, (0.5, 0.9)) for kind, counts in by_kind.items()}
 
 
@@ -290,17 +302,22 @@ def _histogram_percentiles(f: Filters) -> dict[str, tuple]:
 EXACT_PERCENTILES_MAX = 50_000
 
 
-def sla_summary(f: Filters) -> dict[str, dict]:
+def summary_of_days(days: list[dict]) -> dict[str, dict]:
+    """``sla_days``' rows summed per kind."""
+    summary: dict[str, dict] = {}
+    for row in days:
+        into = summary.setdefault(row["kind"], {"kind": row["kind"], "total": 0, "met_count": 0})
+        into["total"] += row["total"]
+        into["met_count"] += row["met_count"]
+    return summary
+
+
+def sla_summary(f: Filters, days: list[dict] | None = None) -> dict[str, dict]:
     """Per clock kind: clocks stopped in the period, met, and the median and 90th percentile of
-    their business durations (seconds)."""
+    their business durations (seconds). ``days``: ``sla_days(f)`` when the caller has read it
+    (the counts are then summed from it, with no query)."""
     if _from_clock_daily(f):
-        rows = (
-            _clock_daily(f)
-            .values("kind")
-            .annotate(total=Sum("total"), met_count=Sum("met_count"))
-            .order_by()
-        )
-        summary = {row["kind"]: dict(row) for row in rows}
+        summary = summary_of_days(sla_days(f) if days is None else days)
         many = sum(row["total"] for row in summary.values()) > EXACT_PERCENTILES_MAX
         if many and not f.group_id and not f.type_id:
             for kind, (median, p90) in _histogram_percentiles(f).items():

@@ -61,6 +61,7 @@ SUMMARY_TABLES = (
     "reporting_clockoutcome",
     "reporting_clockdaily",
     "reporting_clockhistogram",
+    "reporting_clockhistogrammonthly",
 )
 # The buckets of ClockHistogram: (below this many business seconds, the bucket's width).
 CLOCK_BUCKETS = ((86_400, 60), (30 * 86_400, 900), (None, 3_600))
@@ -651,6 +652,31 @@ SELECT day, kind, bucket, count(*) FROM (
 GROUP BY day, kind, bucket
 """
 
+CLOCK_HISTOGRAM_MONTHS = f"""
+INSERT INTO reporting_clockhistogrammonthly (day, kind, bucket, n)
+SELECT date_trunc('month', day)::date AS month, kind, bucket, SUM(n)
+FROM reporting_clockhistogram
+WHERE {_day_filter("date_trunc('month', day)::date")}
+GROUP BY month, kind, bucket
+"""
+
+
+def _clock_derived(cursor, days: list[date] | None) -> int:
+    """ClockDaily and ClockHistogram of ``days`` (None: every day) from the outcomes, then the
+    monthly histogram of their months."""
+    rows = _refresh_days(
+        cursor,
+        days,
+        [
+            ("reporting_clockdaily", "", CLOCK_DAILY),
+            ("reporting_clockhistogram", "", CLOCK_HISTOGRAM),
+        ],
+    )
+    months = None if days is None else sorted({day.replace(day=1) for day in days})
+    return rows + _refresh_days(
+        cursor, months, [("reporting_clockhistogrammonthly", "", CLOCK_HISTOGRAM_MONTHS)]
+    )
+
 
 def _write_outcomes(cursor, rows: list[tuple], schedules: dict) -> int:
     """Business durations of stopped clocks (pauses taken out), upserted in one statement."""
@@ -712,14 +738,7 @@ def _refresh_clocks(cursor, watermark) -> int:
                 break
             written += _write_outcomes(cursor, rows, schedules)
             last = rows[-1][0]
-        return written + _refresh_days(
-            cursor,
-            None,
-            [
-                ("reporting_clockdaily", "", CLOCK_DAILY),
-                ("reporting_clockhistogram", "", CLOCK_HISTOGRAM),
-            ],
-        )
+        return written + _clock_derived(cursor, None)
     cursor.execute(
         f"""SELECT id FROM {CLOCKS_HISTORY} WHERE history_date > %(wm)s
             UNION SELECT id FROM {CLOCKS} WHERE incident_id IN (
@@ -744,11 +763,4 @@ def _refresh_clocks(cursor, watermark) -> int:
             {"ids": ids},
         )
         days.update(row[0] for row in cursor.fetchall())
-    return written + _refresh_days(
-        cursor,
-        sorted(days),
-        [
-            ("reporting_clockdaily", "", CLOCK_DAILY),
-            ("reporting_clockhistogram", "", CLOCK_HISTOGRAM),
-        ],
-    )
+    return written + _clock_derived(cursor, sorted(days))

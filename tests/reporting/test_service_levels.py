@@ -133,6 +133,17 @@ def test_a_long_period_reads_its_percentiles_from_the_histogram(worked, monkeypa
     response, resolution = document.sections[0].table.rows
     assert response[1:7] == [2, 1, 1, 50.0, 5.2, 8.2]
     assert resolution[1:7] == [2, 1, 1, 50.0, 49.5, 73.1]
+    # March read from the monthly histogram; a period across months from both tables, and the
+    # days around March from the daily one alone: the same figures
+    across = selectors.sla_summary(Filters(date_from=date(2026, 2, 15), date_to=date(2026, 4, 10)))
+    days_only = selectors.sla_summary(
+        Filters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 30))
+    )
+    for kind in ("response", "resolution"):
+        assert across[kind]["median"] == pytest.approx(summary[kind]["median"])
+        assert across[kind]["p90"] == pytest.approx(summary[kind]["p90"])
+        assert days_only[kind]["total"] == 2
+        assert days_only[kind]["median"] == pytest.approx(summary[kind]["median"])
 
 
 def test_a_group_s_figures_are_its_own(worked, group_a, group_b):
