@@ -7,6 +7,7 @@ class CrmConfig(AppConfig):
     verbose_name = _("Guichet core")
 
     def ready(self):
-        from . import history
+        from . import backends, history
 
         history.connect()
+        backends.connect()

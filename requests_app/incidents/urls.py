@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.incident_create, name="create"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/assign/", views.incident_assign, name="assign"),
+    path("<int:pk>/history/", views.incident_history, name="history"),
     path("<int:pk>/journal/", views.incident_journal, name="journal"),
     path("<int:pk>/<slug:action>/", views.incident_action, name="action"),
 ]

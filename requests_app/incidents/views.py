@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,9 +94,9 @@ def status_actions(incident: Incident) -> list[dict]:
     ]
 
 
-def _page(request, pk: int, **forms) -> dict:
+def _page(request, pk: int, *, history: bool = True, **forms) -> dict:
     try:
-        context = selectors.incident_page(pk=pk, viewer=request.user)
+        context = selectors.incident_page(pk=pk, viewer=request.user, history=history)
     except Incident.DoesNotExist as exc:
         raise Http404 from exc
     incident = context["incident"]
@@ -115,10 +116,27 @@ def _page(request, pk: int, **forms) -> dict:
 @backoffice_required
 @require_safe
 def incident_detail(request, pk: int):
-    context = _page(request, pk)
+    # The history, at the foot of the page, is loaded when it is scrolled to (htmx); without
+    # JavaScript its link asks for the page with it (``?history=1``).
+    context = _page(request, pk, history=request.GET.get("history") == "1")
     # The requester's reply by e-mail is seen once an agent of the incident opens it.
     replies_mark_seen(subject_of=context["incident"], by=request.user)
     return render(request, "requests_app/incident_detail.html", context)
+
+
+@backoffice_required
+@require_safe
+def incident_history(request, pk: int):
+    """The entries of the incident page's history section (htmx), or the page with them."""
+    if not request.htmx:
+        return redirect(f"{reverse('incidents:detail', args=[pk])}?history=1#history")
+    try:
+        history = selectors.incident_history(pk=pk)
+    except Incident.DoesNotExist as exc:
+        raise Http404 from exc
+    response = render(request, "includes/history_entries.html", {"history": history})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @backoffice_required

@@ -5,6 +5,7 @@ they are sorted, a long list of agents written in Python."""
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -32,11 +33,16 @@ def test_the_role_backend_grants_what_the_model_backend_grants(request, persona)
     # then they are the same, read in one query
     assert ours == django
     assert "contacts.view_client" in ours
+    cache.clear()
     fresh = User.objects.get(pk=user.pk)
     with CaptureQueriesContext(connection) as queries:
         RoleBackend().get_all_permissions(fresh)
         RoleBackend().get_all_permissions(fresh)
     assert len(queries) == 1
+    # and kept for the next page (a new request: a new user object), with no query
+    with CaptureQueriesContext(connection) as queries:
+        assert RoleBackend().get_all_permissions(User.objects.get(pk=user.pk)) == ours
+    assert len(queries) == 1  # the user only
 
 
 def test_an_inactive_user_holds_no_permission(agent):

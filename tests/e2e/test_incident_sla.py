@@ -237,6 +237,12 @@ def test_an_incident_is_worked_to_its_resolution_and_the_sla_panel_keeps_time(
             "20/11/2026 10:30 · résolution · reprise",
             "23/11/2026 09:00 · résolution · arrêt (respectée)",
         ]
+        # The history at the foot of the page is loaded once scrolled to, in words.
+        history = page.get_by_test_id("history")
+        history.scroll_into_view_if_needed()
+        expect(page.get_by_test_id("history-load")).to_have_count(0)
+        expect(history).to_contain_text("résolu")
+        expect(history).not_to_contain_text("resolved")
 
     incident.refresh_from_db()
     assert incident.status == Incident.Status.RESOLVED

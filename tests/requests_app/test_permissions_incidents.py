@@ -282,3 +282,30 @@ def test_a_manager_member_of_the_group_cannot_be_made_the_assignee(people, ours)
             incident=incident, by=people["owner"], assignment_group=ours, assignee=people["manager"]
         )
     assert Incident.objects.get(pk=incident.pk).assignee is None
+
+
+def test_the_incident_history_is_read_by_the_back_office_only(login, request):
+    from django.urls import reverse
+
+    from tests import factories
+
+    incident = factories.IncidentFactory()
+    url = reverse("incidents:history", args=[incident.pk])
+    htmx = {"HX-Request": "true"}
+    assert (
+        login(factories.agent(email="lecteur@example.org")).get(url, headers=htmx).status_code
+        == 200
+    )
+    assert (
+        login(factories.manager(email="gestion2@example.org")).get(url, headers=htmx).status_code
+        == 200
+    )
+    assert (
+        login(factories.citizen(email="curieux@example.org")).get(url, headers=htmx).status_code
+        == 403
+    )
+    unknown = reverse("incidents:history", args=[999_999_999])
+    assert (
+        login(factories.agent(email="autre@example.org")).get(unknown, headers=htmx).status_code
+        == 404
+    )

@@ -235,10 +235,21 @@ def test_incident_history_shows_its_statuses_translated(people, login, ours):
         incident=incident, status="awaiting_requester", by=people["owner"]
     )
 
-    history = _history_text(login(people["owner"]).get(incident.get_absolute_url()))
-
+    client = login(people["owner"])
+    # the page loads its history when it is scrolled to (htmx)...
+    page = text(client.get(incident.get_absolute_url()))
+    history_url = reverse("incidents:history", args=[incident.pk])
+    assert f'hx-get="{history_url}"' in page[page.find('id="history"') :]
+    assert "en attente du demandeur" not in page[page.find('id="history"') :]
+    fragment = text(client.get(history_url, headers={"HX-Request": "true"}))
+    assert "en attente du demandeur" in fragment
+    assert "awaiting_requester" not in fragment and "await_requester" not in fragment
+    # ...and without JavaScript, its link asks for the page with it
+    response = client.get(history_url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{incident.get_absolute_url()}?history=1#history"
+    history = _history_text(client.get(f"{incident.get_absolute_url()}?history=1"))
     assert "en attente du demandeur" in history
-    assert "awaiting_requester" not in history and "await_requester" not in history
 
 
 def test_the_request_list_shows_types_and_channels_in_words(service_request, people, login):
