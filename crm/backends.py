@@ -18,21 +18,37 @@ def _key(user) -> str:
 
 
 def permissions_changed(**_kwargs) -> None:
-    """Every cached permission set is stale (a role, its permissions or its members moved)."""
+    """Every cached permission set is stale (a role or a permission changed)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 1, None)
 
 
+def users_permissions_changed(*, instance, action, reverse, pk_set, **_kwargs) -> None:
+    """Some users' roles or own permissions changed: theirs are read again (a role given to
+    one user leaves everyone else's kept)."""
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        users = [instance.pk]
+    elif pk_set is not None:
+        users = list(pk_set)
+    else:  # a role or a permission cleared of all its users: nobody's set is known to hold
+        permissions_changed()
+        return
+    cache.delete_many([f"permissions:{pk}:{flag}" for pk in users for flag in (0, 1)])
+
+
 def connect() -> None:
     user_model = get_user_model()
-    for through in (
-        user_model.groups.through,
-        user_model.user_permissions.through,
-        Group.permissions.through,
-    ):
-        m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"perms-{through}")
+    for through in (user_model.groups.through, user_model.user_permissions.through):
+        m2m_changed.connect(
+            users_permissions_changed, sender=through, dispatch_uid=f"perms-{through}"
+        )
+    m2m_changed.connect(
+        permissions_changed, sender=Group.permissions.through, dispatch_uid="perms-roles"
+    )
     for model in (Group, Permission):
         post_save.connect(permissions_changed, sender=model, dispatch_uid=f"perms-save-{model}")
         post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"perms-del-{model}")

@@ -31,6 +31,7 @@ from django.db.models import (
     F,
     Func,
     GeneratedField,
+    OrderBy,
     Q,
     TextField,
     Value,
@@ -150,11 +151,20 @@ def filtered_then_sorted(queryset):
     if not indexed():
         return queryset
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
-    if not ordering or not isinstance(ordering[0], str):
+    if not ordering:
         return queryset
     first = ordering[0]
-    descending = first.startswith("-")
-    path = first.lstrip("-+")
+    nulls = {}
+    if isinstance(first, OrderBy) and isinstance(first.expression, F):
+        # ``F("due").asc(nulls_last=True)``: the same sort, nulls where they were.
+        descending = first.descending
+        path = first.expression.name
+        nulls = {"nulls_first": first.nulls_first or None, "nulls_last": first.nulls_last or None}
+    elif isinstance(first, str):
+        descending = first.startswith("-")
+        path = first.lstrip("-+")
+    else:
+        return queryset
     try:
         field = _field_of(queryset.model, path)
     except Exception:  # noqa: BLE001 (an unknown path is left to the ORM, which names it)
@@ -163,7 +173,8 @@ def filtered_then_sorted(queryset):
     if template is None:
         return queryset
     key = Unindexed(F(path), template=template, output_field=field)
-    key = key.desc() if descending else key.asc()
+    nulls = {name: value for name, value in nulls.items() if value}
+    key = key.desc(**nulls) if descending else key.asc(**nulls)
     return queryset.order_by(key, *ordering[1:])
 
 

@@ -442,29 +442,29 @@ class ClockDaily(SummaryRow):
         indexes = [models.Index(fields=["day", "kind"], name="clockdaily_day_idx")]
 
 
-class ClockHistogram(SummaryRow):
-    """Stopped SLA clocks per local day and kind, counted by business duration rounded down to
-    its bucket (``summaries.CLOCK_BUCKETS``: the minute under a day, the quarter of an hour
-    under 30 days, the hour beyond): the median and the 90th percentile of a long unfiltered
-    period are read from these counts, to the bucket's width."""
-
+class _ClockBuckets(SummaryRow):
     day = models.DateField()
     kind = models.CharField(max_length=16)
     bucket = models.FloatField()
     n = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class ClockHistogram(_ClockBuckets):
+    """Stopped SLA clocks per local day and kind, counted by business duration rounded down to
+    its bucket (``summaries.CLOCK_BUCKETS``: the minute under a day, the quarter of an hour
+    under 30 days, the hour beyond): the median and the 90th percentile of a long unfiltered
+    period are read from these counts, to the bucket's width."""
+
+    class Meta:
         indexes = [models.Index(fields=["day", "kind"], name="clockhistogram_day_idx")]
 
 
-class ClockHistogramMonthly(SummaryRow):
+class ClockHistogramMonthly(_ClockBuckets):
     """``ClockHistogram`` summed per calendar month (``day`` is the month's first day): a year
     reads its whole months here, a few thousand rows where the daily table has 200,000."""
-
-    day = models.DateField()
-    kind = models.CharField(max_length=16)
-    bucket = models.FloatField()
-    n = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day", "kind"], name="clockhistogram_month_idx")]

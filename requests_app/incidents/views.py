@@ -55,6 +55,8 @@ def incident_list(request, scope: str = "queue"):
         count_cap=cap,
         counted=queryset,
         ids_first=bool(q.strip()),
+        # By due time the matches may all come late in the order; by date they do not.
+        found_then_sorted=(order if order in ORDERS else "due") in ("due", "-due"),
     ).get_page(request.GET.get("page"))
     page.object_list = selectors.incident_rows(page.object_list)
     context = {
