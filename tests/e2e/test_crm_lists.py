@@ -85,7 +85,9 @@ def test_instant_search_swaps_the_list_and_pushes_the_url(page: Page, live_serve
     log_in(page, crm)
     page.goto("/agent/clients/")
     expect(page.get_by_test_id("crm-table").locator("tbody tr")).to_have_count(4)
-    # when "jodoin" is typed (no accent), without pressing anything
+    # when "jodoin" is typed (no accent), without pressing anything, once the scripts run
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.locator("#id_q").press_sequentially("jodoin")
     # then the list shows the two Jodoins, and the address says so
     expect(page.get_by_test_id("crm-table").locator("tbody tr")).to_have_count(2)
@@ -130,6 +132,9 @@ def test_the_global_search_drops_down_its_top_matches(page: Page, live_server, c
         shoot(page, f"search-page-{width}-{theme}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         return
+    # typed once the page's scripts have taken over the box (a loaded machine may be slower)
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.locator("#global-search-q").press_sequentially("jodoin")
     dropdown = page.get_by_test_id("search-suggest")
     expect(dropdown).to_be_visible()
