@@ -13,8 +13,8 @@ PERMISSIONS_TTL = 300
 VERSION_KEY = "permissions:version"
 
 
-def _key(user) -> str:
-    return f"permissions:{user.pk}:{int(user.is_superuser)}"
+def _key(pk: int, superuser: bool) -> str:
+    return f"permissions:{pk}:{int(superuser)}"
 
 
 def permissions_changed(**_kwargs) -> None:
@@ -37,7 +37,7 @@ def users_permissions_changed(*, instance, action, reverse, pk_set, **_kwargs) -
     else:  # a role or a permission cleared of all its users: nobody's set is known to hold
         permissions_changed()
         return
-    cache.delete_many([f"permissions:{pk}:{flag}" for pk in users for flag in (0, 1)])
+    cache.delete_many([_key(pk, flag) for pk in users for flag in (False, True)])
 
 
 def connect() -> None:
@@ -63,7 +63,7 @@ class RoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            key = _key(user_obj)
+            key = _key(user_obj.pk, user_obj.is_superuser)
             found = cache.get_many([key, VERSION_KEY])
             version = found.get(VERSION_KEY, 0)
             kept = found.get(key)
