@@ -19,3 +19,16 @@ class RequestsAppConfig(AppConfig):
 
         register_requests()
         register_incidents()
+
+        # What every filing reads, kept in each process until one of these changes.
+        from crm import config_cache
+
+        config_cache.watch(
+            "requests_app.Theme",
+            "requests_app.RequestType",
+            "requests_app.FormDefinition",
+            "requests_app.FormVersion",
+            "requests_app.BusinessCalendar",
+            "requests_app.OpeningSlot",
+            "requests_app.Closure",
+        )

@@ -13,3 +13,8 @@ class TasksAppConfig(AppConfig):
 
         # The to-dos on the timeline of a client, contact or partner (contacts.timeline).
         register_sources()
+
+        # The steps of the chains, read by every filing, kept in each process until they change.
+        from crm import config_cache
+
+        config_cache.watch("tasks_app.ChainTemplate", "tasks_app.TaskTemplate")

@@ -28,7 +28,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 
 from crm.bulk import full_row, insert_with_history
 from crm.business_time import Schedule, add_business_days
+from crm.config_cache import kept
 from crm.errors import DomainError
 from crm.models import AssignmentGroup, User
 from crm.services import notifications_send
@@ -52,11 +53,13 @@ _LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 # --- what a new task of a step is ------------------------------------------------------------
 
 
-def chain_steps(chain_template_id: int | None) -> list[TaskTemplate]:
-    """The steps of a chain template with their prerequisites (ids only), in sequence order."""
+@kept
+def chain_steps(chain_template_id: int | None) -> tuple[TaskTemplate, ...]:
+    """The steps of a chain template with their prerequisites (ids only), in sequence order.
+    Kept in the process (``crm.config_cache``): read them, never change them."""
     if chain_template_id is None:
-        return []
-    return list(
+        return ()
+    return tuple(
         TaskTemplate.objects.filter(chain_id=chain_template_id)
         .prefetch_related(Prefetch("prerequisites", queryset=TaskTemplate.objects.only("pk")))
         .order_by("sequence")
@@ -85,21 +88,32 @@ def step_task_fields(
 
 def notify_opened(tasks: Iterable[Task]) -> None:
     """Tell each group's members that work arrived in their queue (in-app now, mail after
-    commit)."""
+    commit). One query reads the members of every group concerned, with the group's name."""
     by_group: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         if task.assignment_group_id:
             by_group[task.assignment_group_id].append(task)
     if not by_group:
         return
-    groups = AssignmentGroup.objects.prefetch_related("members").in_bulk(list(by_group))
+    members: dict[int, list[User]] = defaultdict(list)
+    names: dict[int, str] = {}
+    rows = (
+        User.objects.filter(assignment_groups__in=list(by_group), is_active=True)
+        .annotate(group_id=F("assignment_groups"), group_name=F("assignment_groups__name"))
+        .only("pk", "email", "is_active")
+        .order_by("pk")
+    )
+    for user in rows:
+        members[user.group_id].append(user)
+        names[user.group_id] = user.group_name
     for group_id, group_tasks in by_group.items():
-        members = list(groups[group_id].members.all())
+        if not members[group_id]:
+            continue
         for task in group_tasks:
             notifications_send(
-                recipients=members,
+                recipients=members[group_id],
                 title=_("Task %(number)s is open in the queue of %(group)s")
-                % {"number": task.number, "group": groups[group_id].name},
+                % {"number": task.number, "group": names[group_id]},
                 body=task.title,
                 url=task.get_absolute_url(),
             )

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.core.cache import caches
 
+from crm import config_cache
 from tests import factories
 
 # Data migrations whose rows the tests rely on. A transactional test empties every table when it
@@ -58,6 +59,8 @@ def _fresh_throttle_counters(settings):
     # allauth counts sign-ups per address in the default cache (process memory here, shared
     # with the browser tests' live server): each test starts from zero there too.
     caches["default"].clear()
+    # The configuration kept in the process (crm.config_cache) is read again by each test.
+    config_cache.forget()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from crm import search
 from crm.business_time import WORKWEEK, Schedule, ScheduleError
+from crm.config_cache import kept
 from crm.errors import DomainError
 
 from ..sla.models import BusinessCalendar
@@ -19,21 +20,27 @@ from .models import ProcedureDocument, RequestType, Theme
 def schedules_of(request_types: Iterable[RequestType]) -> dict[int, Schedule]:
     """The schedule on which the due dates of each type's tasks count working days, by type id:
     the type's calendar, else the body's default calendar, else Monday to Friday with no public
-    holidays. One query for any number of types."""
-    request_types = list(request_types)
-    ids = {t.calendar_id for t in request_types if t.calendar_id}
-    calendars = list(
-        BusinessCalendar.objects.filter(Q(pk__in=ids) | Q(is_default=True)).prefetch_related(
-            "slots", "closures"
-        )
-    )
-    schedules = {c.pk: _schedule(c) for c in calendars}
-    default = next((schedules[c.pk] for c in calendars if c.is_default), WORKWEEK)
-    return {t.pk: schedules.get(t.calendar_id, default) for t in request_types}
+    holidays. Each calendar is read once per process (``crm.config_cache``)."""
+    return {t.pk: calendar_schedule(t.calendar_id) for t in request_types}
 
 
 def schedule_of(request_type: RequestType) -> Schedule:
-    return schedules_of([request_type])[request_type.pk]
+    return calendar_schedule(request_type.calendar_id)
+
+
+@kept
+def calendar_schedule(calendar_id: int | None) -> Schedule:
+    """The schedule of a calendar (None, or a calendar that no longer exists: the default
+    calendar's, else Monday to Friday with no public holidays): three queries, once per
+    process."""
+    calendars = list(
+        BusinessCalendar.objects.filter(Q(pk=calendar_id) | Q(is_default=True)).prefetch_related(
+            "slots", "closures"
+        )
+    )
+    chosen = next((c for c in calendars if c.pk == calendar_id), None)
+    chosen = chosen or next((c for c in calendars if c.is_default), None)
+    return _schedule(chosen) if chosen is not None else WORKWEEK
 
 
 def _schedule(calendar: BusinessCalendar) -> Schedule:

@@ -25,6 +25,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.forms.renderers import Jinja2
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats
 from django.utils.text import slugify
@@ -488,7 +489,13 @@ def posted_answer(spec: dict, post: Mapping) -> Any:
 
 class StepForm(forms.Form):
     """One step of a form version. Fields whose condition is not met on this step's answers
-    (and the earlier steps' ``data``) are neither required nor kept."""
+    (and the earlier steps' ``data``) are neither required nor kept.
+
+    Its widgets are rendered with Django's Jinja2 templates of them (the same HTML as the
+    Django-template ones, written by Django alongside): a step of five fields rendered ten
+    templates per field, a third of the step page's time."""
+
+    default_renderer = Jinja2()
 
     def __init__(
         self,

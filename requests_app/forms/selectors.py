@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 
 from contacts.models import Client, Contact, Partner
+from crm.config_cache import kept
 
 from ..catalogue.models import RequestType
 from ..catalogue.selectors import published_types
@@ -20,6 +21,11 @@ def request_type_by_slug(slug: str) -> RequestType | None:
     ``published_types``)."""
     if not slug or len(slug) > 64:
         return None
+    return _published_type(slug)
+
+
+@kept
+def _published_type(slug: str) -> RequestType | None:
     return published_types().filter(slug=slug).first()
 
 
@@ -29,8 +35,13 @@ def slug_of(request_type: RequestType) -> str:
 
 def published_version(request_type: RequestType) -> FormVersion | None:
     """The latest published version of the type's form (None: the type has no form yet)."""
+    return _published_version(request_type.pk)
+
+
+@kept
+def _published_version(request_type_id: int) -> FormVersion | None:
     return (
-        FormVersion.objects.filter(form__request_type=request_type)
+        FormVersion.objects.filter(form__request_type_id=request_type_id)
         .select_related("form__request_type")
         .order_by("-number")
         .first()
@@ -42,11 +53,23 @@ def version_of_draft(draft: FormDraft) -> FormVersion:
 
 
 def draft_for(*, client: Client, request_type: RequestType) -> FormDraft | None:
-    return (
-        FormDraft.objects.select_related("version__form__request_type", "client")
-        .filter(client=client, request_type=request_type)
-        .first()
+    """The person's draft of the type, with its version (kept in the process: a published
+    version never changes)."""
+    draft = next(
+        iter(FormDraft.objects.filter(client=client, request_type=request_type).order_by()[:1]),
+        None,
     )
+    if draft is None:
+        return None
+    draft.client = client
+    draft.request_type = request_type
+    draft.version = form_version(draft.version_id)
+    return draft
+
+
+@kept
+def form_version(pk: int) -> FormVersion:
+    return FormVersion.objects.select_related("form__request_type").get(pk=pk)
 
 
 def drafts_of(*, client: Client) -> list[FormDraft]:
@@ -59,17 +82,27 @@ def drafts_of(*, client: Client) -> list[FormDraft]:
 
 
 def organisation_of(client: Client) -> Partner | None:
-    """The organisation the person acts for: the partner of the contact with their e-mail."""
-    if not client.email:
-        return None
-    contact = (
-        Contact.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=client.email.lower())
-        .select_related("partner")
-        .order_by("pk")
-        .first()
+    """The organisation the person acts for: the one their portal account is a member of (of
+    several, the one whose contact has their e-mail, else the first by name); without a
+    membership, the partner of the contact with their e-mail."""
+    members_of = (
+        list(Partner.objects.filter(members__user_id=client.user_id).order_by("name", "pk"))
+        if client.user_id
+        else []
     )
-    return contact.partner if contact is not None else None
+    if len(members_of) == 1:
+        return members_of[0]
+    contact = None
+    if client.email:
+        contacts = Contact.objects.alias(email_lower=Lower("email")).filter(
+            email_lower=client.email.lower()
+        )
+        if members_of:
+            contacts = contacts.filter(partner__in=members_of)
+        contact = contacts.select_related("partner").order_by("pk").first()
+    if contact is not None:
+        return contact.partner
+    return members_of[0] if members_of else None
 
 
 ADDRESS_SOURCES = frozenset({Prefill.ADDRESS, Prefill.ORGANISATION_ADDRESS})

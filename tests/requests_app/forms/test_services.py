@@ -4,6 +4,7 @@ token), drafts, and "tell us once"."""
 import pytest
 from django.utils import translation
 
+from contacts.models import Contact, PartnerMembership
 from crm.errors import DomainError, NotAllowed
 from requests_app.forms import selectors, services
 from requests_app.forms.models import FormDraft, FormField, FormSubmission, FormVersion
@@ -270,3 +271,42 @@ def test_the_demo_types_have_forms_in_french_and_english(faculty):
         for item in (f for s in steps for f in s["fields"]):
             assert item["label"]["fr"] and item["label"]["en"], item["key"]
     assert selectors.published_version(faculty["ASYNC"]).form.allows_anonymous
+
+
+def test_the_organisation_one_is_a_member_of_prefills_it(permit_type, citizen):
+    form = permit_form()
+    form["steps"][0]["fields"].append(
+        {"key": "ecole", "kind": "address", "label": "École", "prefill": "organisation_address"}
+    )
+    definition = services.form_load(data=form)
+    snapshot = definition.versions.get().snapshot
+    saules = factories.PartnerFactory(
+        name="École des Saules", street="3 rue des Saules", postal_code="H1A 1A1", city="Laval"
+    )
+    erables = factories.PartnerFactory(name="Collège des Érables")
+    # An old contact card with the citizen's e-mail at another school.
+    factories.ContactFactory(partner=erables, email=citizen.client.email)
+
+    # given a membership: it wins over the contact card
+    PartnerMembership.objects.create(partner=saules, user=citizen, role="member")
+    assert selectors.organisation_of(citizen.client) == saules
+    data = selectors.prefill(snapshot=snapshot, client=citizen.client, request_type=permit_type)
+    assert data["ecole"] == {
+        "street": "3 rue des Saules",
+        "postal_code": "H1A 1A1",
+        "city": "Laval",
+    }
+
+    # given two memberships: the one with the contact card, though not the first by name
+    PartnerMembership.objects.create(partner=erables, user=citizen, role="member")
+    Contact.objects.filter(partner=erables).delete()
+    factories.ContactFactory(partner=saules, email=citizen.client.email)
+    assert selectors.organisation_of(citizen.client) == saules
+
+    # given two memberships and no contact card: the first by name
+    Contact.objects.filter(partner=saules).delete()
+    assert selectors.organisation_of(citizen.client) == erables  # "Collège" before "École"
+
+
+def test_without_membership_nor_contact_card_there_is_no_organisation(citizen):
+    assert selectors.organisation_of(citizen.client) is None
