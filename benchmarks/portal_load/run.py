@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from . import verify
+from . import cpu, verify
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -266,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         ]  # fmt: skip
         server = subprocess.Popen(command, cwd=BASE_DIR, env=env)
         wait_ready(host + "/healthz", server)
+        sampler = cpu.Sampler().start()
+        sampler.roots["web"] = server.pid
         if args.worker:
             worker = subprocess.Popen(
                 [python, "-m", "celery", "-A", "crm", "worker", "--concurrency", "1",
@@ -293,14 +295,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.users} citizens for {args.duration:g} s; load average {load_average()}",
             flush=True,
         )
-        locust = subprocess.run(
+        locust = subprocess.Popen(
             [python, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
              "--users", str(args.users), "--spawn-rate", str(args.users),
              "--run-time", f"{int(args.duration + login_timeout + 60)}s",
              "--host", host, "--only-summary", "--loglevel", "WARNING",
              "--stop-timeout", "30"],
-            cwd=BASE_DIR, env=load_env, check=False,
+            cwd=BASE_DIR, env=load_env,
         )  # fmt: skip
+        sampler.roots["generator"] = locust.pid
+        locust.wait()
+        sampler.stop()
         load_after = load_average()
         stop(server)
         server = None
@@ -326,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
             ("load average after", load_after),
             ("generator exit", str(locust.returncode)),
         ]  # fmt: skip
+        extra += cpu.summary(
+            sampler.between(window["start"], window["end"]),
+            submissions=verdict.submissions,
+            seconds=window["end"] - window["start"],
+            budget=args.budget,
+        )
         print()
         print(verify.table(verdict, extra=extra))
         if server_log.exists() and server_log.stat().st_size:

@@ -157,3 +157,31 @@ def test_the_server_runs_with_production_settings_for_loopback(tmp_path):
     assert env["SECURE_SSL_REDIRECT"] == "0"
     assert env["SESSION_COOKIE_SECURE"] == env["CSRF_COOKIE_SECURE"] == "0"
     assert "CELERY_TASK_ALWAYS_EAGER" not in env
+
+
+def test_the_cpu_of_a_busy_child_process_is_counted_in_its_part():
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.portal_load import cpu
+
+    sampler = cpu.Sampler(every=0.05).start()
+    spin = "import time\nt = time.time()\nwhile time.time() - t < 0.6: pass"
+    busy = subprocess.Popen([sys.executable, "-c", spin])
+    sampler.roots["web"] = busy.pid
+    start = time.time()
+    busy.wait()
+    time.sleep(0.1)
+    sampler.stop()
+    used = sampler.between(start, time.time())
+    # it spun for 0.6 s (less what the sampler read before its first look at it)
+    assert 0.2 < used["web"] < 0.9
+    assert used["generator"] == 0
+
+    lines = dict(cpu.summary(
+        {"web": 3.0, "database": 1.0, "redis": 0.0, "generator": 0.0},
+        submissions=100, seconds=2.0, budget=150,
+    ))  # fmt: skip
+    assert lines["CPU per submission"].startswith("40.0 ms: web 30.0, PostgreSQL 10.0")
+    assert lines["cores 150 submissions/s need"] == "6.0 at this cost"
