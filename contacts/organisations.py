@@ -49,6 +49,16 @@ def organisation_ids_of(user: User) -> QuerySet:
     return PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True)
 
 
+def member_accounts(partner_id: int) -> list[User]:
+    """The active accounts of the organisation's members (who follow its requests). One
+    query."""
+    return list(
+        User.objects.filter(memberships__partner_id=partner_id, is_active=True)
+        .order_by("pk")
+        .distinct()
+    )
+
+
 def membership_of(user: User, partner_id: int) -> PartnerMembership | None:
     if user is None or not user.is_authenticated:
         return None

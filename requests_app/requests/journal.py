@@ -5,10 +5,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from contacts.organisations import member_accounts
 from crm.errors import DomainError
 from crm.models import User
 from crm.permissions import require
-from crm.services import notification_send
+from crm.services import notification_send, notifications_send
 
 from ..mail import outbound as mail_outbound
 from ..mail.tasks import comment_email_schedule
@@ -48,6 +49,7 @@ def journal_add(
     if mailed:
         comment_email_schedule(entry)
     citizen = request.requester.user
+    url = reverse("portal:my_request_detail", args=[request.pk])
     if citizen is not None:
         # A client without a portal account gets no in-app message. One with an account is
         # not mailed twice: the comment's own mail is the one it gets.
@@ -55,7 +57,22 @@ def journal_add(
             recipient=citizen,
             title=_("New message on your request %(number)s") % {"number": request.number},
             body=body,
-            url=reverse("portal:my_request_detail", args=[request.pk]),
+            url=url,
             email=not mailed,
+        )
+    if request.organisation_id is not None:
+        # The organisation's other members follow its requests: told in the portal, and by
+        # the mail of their notifications (the reply address is the requester's alone).
+        followers = [
+            user
+            for user in member_accounts(request.organisation_id)
+            if citizen is None or user.pk != citizen.pk
+        ]
+        notifications_send(
+            recipients=followers,
+            title=_("New message on %(organisation)s's request %(number)s")
+            % {"organisation": request.organisation.name, "number": request.number},
+            body=body,
+            url=url,
         )
     return entry

@@ -3,6 +3,7 @@ of the request and task lists (cleared when an agent of it opens the page), and 
 with the files, downloaded only by those who may read the thread."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,10 +192,13 @@ def test_the_requester_with_an_account_downloads_their_own_file(mailed, owner, o
 
 
 def _portal_reply(mailed, owner, request, body="Le voici.", name="devis.pdf"):
-    """The owner comments ``request`` by mail; its requester replies with ``name`` attached."""
-    _comment, [sent] = mailed(
+    """The owner comments ``request`` by mail; its requester replies with ``name`` attached
+    (the organisation's other members, told by their notifications' mail, reply on the
+    portal)."""
+    _comment, mails = mailed(
         lambda: journal_add(by=owner, request=request, kind="comment", body="Le devis ?")
     )
+    [sent] = [m for m in mails if request.requester.email in " ".join(m.to)]
     result = inbound_email_receive(
         raw=reply(sent, body, attachments=[(name, PDF, "application/pdf")])
     )
@@ -243,6 +247,8 @@ def test_an_organisation_s_members_read_its_replies_files_and_nobody_else(
     )
     entry = _portal_reply(mailed, owner, request)
     attachment = entry.attachments.get()
+    # the member was told of the agent's question by mail too
+    assert any(member.email in " ".join(m.to) and "Le devis ?" in m.body for m in mail.outbox)
     # the member follows the school's request: the thread shows the head's reply and its file
     shown = text(login(member).get(reverse("portal:my_request_detail", args=[request.pk])))
     assert "devis.pdf" in shown

@@ -336,6 +336,33 @@ def test_a_member_writes_and_adds_documents_to_the_organisations_request(
     assert school_request.journal.get().author == teacher
 
 
+def test_the_members_are_told_of_an_agents_comment_on_the_organisations_request(
+    login,
+    head,
+    teacher,
+    outsider,
+    school_request,
+    agent_of_group,
+):
+    # given a member who left: no longer told
+    former = factories.citizen(email="ancien@college.example")
+    school_request.organisation.members.create(user=former, role="member").delete()
+    # when an agent writes a work note, then a comment
+    note = "Devis à demander"
+    journal_add(by=agent_of_group, kind="work_note", body=note, request=school_request)
+    journal_add(by=agent_of_group, kind="comment", body="Visite jeudi", request=school_request)
+
+    told = {n.recipient: n for n in Notification.objects.filter(body="Visite jeudi")}
+    assert set(told) == {head, teacher}
+    title = f"Nouveau message sur la demande {school_request.number} de Collège Jacques-Cartier"
+    assert told[teacher].title == title
+    assert told[teacher].url == reverse("portal:my_request_detail", args=[school_request.pk])
+    assert not Notification.objects.filter(body=note).exists()
+    assert not Notification.objects.filter(recipient__in=[outsider, former]).exists()
+    # the member reads it on the portal (the bell's page links to the request they follow)
+    assert detail(login(teacher), school_request).status_code == 200
+
+
 def test_a_member_does_not_cancel_the_organisations_request(login, teacher, school_request):
     response = login(teacher).post(
         reverse("portal:my_request_cancel", args=[school_request.pk]), {}
