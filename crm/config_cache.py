@@ -87,7 +87,6 @@ def kept(function):
         _results[key] = (now, result)
         return result
 
-    wrapper.uncached = function
     return wrapper
 
 

@@ -190,7 +190,7 @@ def anonymous_filling(*, session, request_type: RequestType, create: bool) -> Fi
     state = _from_session(session, key, request_type)
     version = None
     if state is not None:
-        version = FormVersion.objects.select_related("form").filter(pk=state["version"]).first()
+        version = selectors.form_version(state["version"])
     if version is None:
         if not create:
             return None
@@ -221,7 +221,7 @@ def assisted_filling(
     state = _from_session(session, key, request_type)
     version = None
     if state is not None and channel is None:
-        version = FormVersion.objects.select_related("form").filter(pk=state["version"]).first()
+        version = selectors.form_version(state["version"])
     if version is None:
         if channel is None:
             return None

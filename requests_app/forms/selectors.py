@@ -48,10 +48,6 @@ def _published_version(request_type_id: int) -> FormVersion | None:
     )
 
 
-def version_of_draft(draft: FormDraft) -> FormVersion:
-    return FormVersion.objects.select_related("form").get(pk=draft.version_id)
-
-
 def draft_for(*, client: Client, request_type: RequestType) -> FormDraft | None:
     """The person's draft of the type, with its version (kept in the process: a published
     version never changes)."""
@@ -68,8 +64,10 @@ def draft_for(*, client: Client, request_type: RequestType) -> FormDraft | None:
 
 
 @kept
-def form_version(pk: int) -> FormVersion:
-    return FormVersion.objects.select_related("form__request_type").get(pk=pk)
+def form_version(pk: int) -> FormVersion | None:
+    """A version by its id (None: there is none), kept in the process: a published version
+    never changes."""
+    return FormVersion.objects.select_related("form__request_type").filter(pk=pk).first()
 
 
 def drafts_of(*, client: Client) -> list[FormDraft]:
